@@ -1,0 +1,25 @@
+/**
+ * The response headers SPEC §2 requires on every answer, as data.
+ *
+ * - `x-content-type-options: nosniff` stops a browser from guessing a type other
+ *   than the declared `content-type` (Fetch standard, "X-Content-Type-Options").
+ * - `referrer-policy: no-referrer` keeps URLs (which may carry `?token=`) out of
+ *   the `Referer` header of any request a page of ours triggers.
+ * - `content-security-policy`: the API answers JSON, never a document, so it may
+ *   load nothing and be framed by no one. The browser client's routes replace it
+ *   with a policy that allows its own scripts (see `CLIENT_CSP`).
+ */
+export const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/** For `GET /` and `/assets/*`: same-origin scripts, styles and sockets only. */
+export const CLIENT_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/** Set on every response, whatever its status. */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy': API_CSP,
+  // Legacy twin of `frame-ancestors` for browsers that predate CSP Level 2.
+  'x-frame-options': 'DENY',
+});

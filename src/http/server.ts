@@ -1,0 +1,158 @@
+/**
+ * The request pipeline over `node:http`, and the server's timeouts.
+ *
+ * For each request:
+ *  1. Take a request id and split the target into path and query.
+ *  2. CORS: an allowed `Origin` gets its headers on whatever answer follows.
+ *  3. `OPTIONS` (any path, `*` included) is a CORS preflight: 204 (cors.ts).
+ *  4. Route: 404 `not_found`, 405 `method_not_allowed` with `allow`, 400 for a
+ *     malformed percent-encoding in a parameter.
+ *  5. Run the handler. An `ApiError` it throws is rendered as SPEC §2's error body;
+ *     anything else is a bug: logged at `error` with the request id and stack, and
+ *     answered 500 `internal` with no detail.
+ *  6. When the answer is finished: count it in `socketlink_http_requests_total
+ *     {route,status}` and the duration histogram, and log it at `debug`.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { ApiError, badRequest, notFound } from '../errors.js';
+import type { Logger } from '../log.js';
+import { RequestContext, type Handler } from './context.js';
+import { corsHeaders, preflightHeaders } from './cors.js';
+import type { Counter, Histogram, MetricsRegistry } from './metrics.js';
+import type { OriginPolicy } from './origin.js';
+import { sendError, sendNoContent } from './response.js';
+import { Router, splitTarget } from './router.js';
+import { nextRequestId } from './request-id.js';
+
+/** Route labels for answers that matched no route pattern (bounded, like patterns). */
+export const UNMATCHED_ROUTE = 'unmatched';
+export const PREFLIGHT_ROUTE = 'OPTIONS *';
+
+export interface HttpMetrics {
+  readonly requests: Counter;
+  readonly duration: Histogram;
+}
+
+export function createHttpMetrics(registry: MetricsRegistry): HttpMetrics {
+  return {
+    requests: registry.counter('socketlink_http_requests_total', 'HTTP requests answered, by route pattern and status.', ['route', 'status']),
+    duration: registry.histogram('socketlink_http_request_duration_seconds', 'Time from request to the end of its answer, in seconds.'),
+  };
+}
+
+export interface HttpAppOptions {
+  readonly router: Router<Handler>;
+  readonly log: Logger;
+  readonly metrics: HttpMetrics;
+  readonly origins: OriginPolicy;
+}
+
+/** Builds the `request` listener for `node:http`. */
+export function createRequestListener(options: HttpAppOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const { router, log, metrics, origins } = options;
+  const accessLog = log.enabled('debug');
+
+  const fail = (ctx: { id: string; res: ServerResponse; route: string }, error: unknown) => {
+    if (!(error instanceof ApiError)) {
+      log.error('unhandled error in request handler', { reqId: ctx.id, route: ctx.route, error });
+    }
+    sendError(ctx.res, ctx.id, error);
+  };
+
+  return (req, res) => {
+    // Step 1.
+    const start = performance.now();
+    const id = nextRequestId();
+    const { path, query } = splitTarget(req.url ?? '/');
+    const method = req.method ?? 'GET';
+    let route = UNMATCHED_ROUTE;
+
+    // Step 6, registered first so every exit path below is counted.
+    res.once('finish', () => {
+      const seconds = (performance.now() - start) / 1000;
+      metrics.requests.inc({ route, status: String(res.statusCode) });
+      metrics.duration.observe(seconds);
+      if (accessLog) log.debug('request', { reqId: id, method, route, path, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 });
+    });
+
+    const origin = req.headers.origin;
+    // Step 3.
+    if (method === 'OPTIONS') {
+      route = PREFLIGHT_ROUTE;
+      sendNoContent(res, id, preflightHeaders(origin, req.headers.host, origins));
+      return;
+    }
+    // Step 2.
+    if (origin !== undefined) {
+      const cors = corsHeaders(origin, req.headers.host, origins);
+      for (const name in cors) res.setHeader(name, cors[name]!);
+    }
+    // Step 4.
+    const found = router.match(method, path);
+    switch (found.kind) {
+      case 'not_found':
+        sendError(res, id, notFound(`No route for ${method} ${path.length > 200 ? path.slice(0, 200) + '…' : path}`));
+        return;
+      case 'method_not_allowed':
+        route = found.route;
+        sendError(res, id, new ApiError(405, 'method_not_allowed', `${method} is not allowed here`, { allow: found.allow }));
+        return;
+      case 'bad_path':
+        route = found.route;
+        sendError(res, id, badRequest('Malformed percent-encoding in the path'));
+        return;
+      case 'found':
+        break;
+    }
+    // Step 5.
+    route = found.route;
+    const ctx = new RequestContext(req, res, id, route, path, query, found.params, log);
+    try {
+      const result = found.handler(ctx);
+      if (result instanceof Promise) result.catch((error: unknown) => fail(ctx, error));
+    } catch (error) {
+      fail(ctx, error);
+    }
+  };
+}
+
+/**
+ * Timeouts against slow clients (slowloris: open many connections and send the
+ * headers a byte at a time, so each holds a socket forever).
+ *
+ * - `headersTimeout` 10 s: the whole header block must arrive within 10 s of the
+ *   first byte. Node's default is 60 s; a real client sends headers in one packet.
+ * - `requestTimeout` 30 s: the whole request, body included (at most 16 KiB here).
+ *   This bounds request *receipt* only, so long polls (≤ 30 s) and SSE streams,
+ *   which are long *answers*, are not cut by it.
+ * - `keepAliveTimeout` 5 s: an idle keep-alive connection is closed after 5 s
+ *   (Node's default; long enough for a browser's next request).
+ * - `connectionsCheckingInterval` 1 s: how often Node checks the two limits above
+ *   (its default of 30 s would let a slow client stay up to 30 s past them).
+ * - `maxHeaderSize` 16 KiB: Node's default, stated so it is a decision.
+ */
+export const SERVER_TIMEOUTS = {
+  headersTimeout: 10_000,
+  requestTimeout: 30_000,
+  keepAliveTimeout: 5_000,
+  connectionsCheckingInterval: 1_000,
+  maxHeaderSize: 16 * 1024,
+} as const;
+
+export function createHttpServer(listener: (req: IncomingMessage, res: ServerResponse) => void): Server {
+  const server = createServer(
+    {
+      headersTimeout: SERVER_TIMEOUTS.headersTimeout,
+      requestTimeout: SERVER_TIMEOUTS.requestTimeout,
+      keepAliveTimeout: SERVER_TIMEOUTS.keepAliveTimeout,
+      connectionsCheckingInterval: SERVER_TIMEOUTS.connectionsCheckingInterval,
+      maxHeaderSize: SERVER_TIMEOUTS.maxHeaderSize,
+    },
+    listener,
+  );
+  // No idle-socket timeout beyond the above: SSE streams are legitimately quiet
+  // between their 15 s comment lines.
+  server.timeout = 0;
+  return server;
+}
