@@ -74,7 +74,7 @@ export class Hs256Jwt {
     // Step 3–4: the protected header and BASE64URL(UTF8(header)), precomputed.
     // Step 5: the signature over ASCII(BASE64URL(header) || '.' || BASE64URL(payload)).
     const signingInput = `${ENCODED_HEADER}.${payload}`;
-    const signature = createHmac(ALG.hash, this.#key).update(signingInput).digest('base64url');
+    const signature = encodeBase64url(hs256(this.#key, signingInput));
     // Step 6–7: the compact serialization.
     return `${signingInput}.${signature}`;
   }
@@ -117,8 +117,8 @@ export class Hs256Jwt {
     if (!isCanonicalBase64url(token, firstDot + 1, secondDot)) throw reject('payload is not canonical base64url');
     const encodedSignature = token.slice(secondDot + 1);
     // SHA-256 gives 32 octets: 43 canonical characters, nothing else can be right.
-    if (encodedSignature.length !== 43 || !isCanonicalBase64url(encodedSignature)) throw reject('bad signature encoding');
-    const expected = createHmac(ALG.hash, this.#key).update(token.slice(0, secondDot)).digest();
+    if (encodedSignature.length !== 43 || !isCanonicalBase64url(encodedSignature)) throw reject('signature is not 32 bytes of canonical base64url');
+    const expected = hs256(this.#key, token.slice(0, secondDot));
     // RFC 7515 §10.7 / RFC 8725 §3.1: compare MACs in constant time.
     if (!timingSafeEqual(Buffer.from(encodedSignature, 'base64url'), expected)) throw reject('signature mismatch');
 
@@ -151,6 +151,11 @@ export class Hs256Jwt {
     if (c.nbf !== undefined && now < (c.nbf as number) - this.#skew) throw reject('not valid yet (nbf)');
     return c as unknown as AccessClaims;
   }
+}
+
+/** RFC 7515 §5.1 step 5 / RFC 7518 §3.2: the HS256 MAC of the ASCII signing input. */
+export function hs256(key: KeyObject, signingInput: string): Buffer {
+  return createHmac(ALG.hash, key).update(signingInput, 'latin1').digest();
 }
 
 /**
