@@ -29,13 +29,13 @@ const SECRET_FIELDS: ReadonlySet<string> = new Set([
   'secret',
 ]);
 /** Linear, anchored-by-literal patterns (STYLE §9): no nested quantifiers. */
-const TOKEN_PARAM = /([?&;]token=)[^&#\s"]*/gi;
+const TOKEN_PARAM = /(^|[?&;\s])token=[^&#\s"]*/gi;
 const BEARER = /(bearer\s+)[^\s",]+/gi;
 const JWS = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g;
 const MAX_DEPTH = 8;
 
 export function redactString(text: string): string {
-  return text.replace(TOKEN_PARAM, `$1${REDACTED}`).replace(BEARER, `$1${REDACTED}`).replace(JWS, REDACTED);
+  return text.replace(TOKEN_PARAM, `$1token=${REDACTED}`).replace(BEARER, `$1${REDACTED}`).replace(JWS, REDACTED);
 }
 
 /** A copy of `value` with every secret removed (see the module comment). */
