@@ -55,8 +55,12 @@ abstract class Series implements Metric {
   ) {}
 
   protected key(labels: Labels | undefined): string {
-    if (this.labelNames.length === 0) return '';
-    return this.labelNames.map((n) => labels?.[n] ?? '').join(KEY_SEPARATOR);
+    const names = this.labelNames;
+    if (names.length === 0) return '';
+    // Performance: a plain loop, no intermediate arrays; this runs on every request.
+    let key = labels?.[names[0]!] ?? '';
+    for (let i = 1; i < names.length; i++) key += KEY_SEPARATOR + (labels?.[names[i]!] ?? '');
+    return key;
   }
 
   get(labels?: Labels): number {

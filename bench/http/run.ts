@@ -1,0 +1,205 @@
+/**
+ * `npm run bench:http`: requests per second for GET /api/health and an
+ * authenticated GET /api/auth/me on SocketLink (the built dist/server.js), side by
+ * side in the same run with a bare node:http handler, Express and Fastify answering
+ * the same JSON (bench/http/peer.ts). Writes bench/results/http.md.
+ *
+ * Bounded: every server is a child process on 127.0.0.1; each measurement is one
+ * autocannon run of DURATION_S seconds after a WARMUP_S warm-up; ROUNDS rounds of
+ * 8 measurements (about 2 minutes at the defaults). One server is loaded at a time.
+ *
+ * Goal (issue 2): SocketLink's health ≥ 0.9× bare node:http and ≥ 1.0× Fastify.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SECRET = 'bench-secret-bench-secret-bench-secret-0123';
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 5);
+const WARMUP_S = 1;
+const CONNECTIONS = 32;
+/** Rounds over all servers in rotated order; each row reports the median round. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+interface Target {
+  name: string;
+  args: string[];
+}
+
+const TARGETS: Target[] = [
+  { name: 'SocketLink', args: [path.join(ROOT, 'dist/server.js')] },
+  { name: 'node:http (bare)', args: ['--import', 'tsx', path.join(ROOT, 'bench/http/peer.ts'), 'bare'] },
+  { name: 'Fastify', args: ['--import', 'tsx', path.join(ROOT, 'bench/http/peer.ts'), 'fastify'] },
+  { name: 'Express', args: ['--import', 'tsx', path.join(ROOT, 'bench/http/peer.ts'), 'express'] },
+];
+
+async function start(target: Target): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, target.args, {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: ':memory:', JWT_SECRET: SECRET, LOG_LEVEL: 'info', NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const [first] = (await once(lines, 'line')) as [string];
+  const match = /^listening on http:\/\/([^/]+)\/$/.exec(first);
+  if (!match) throw new Error(`${target.name}: unexpected first line ${first}`);
+  child.stdout!.resume();
+  return { child, url: `http://${match[1]}` };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function json(url: string, init: RequestInit): Promise<any> {
+  const res = await fetch(url, init);
+  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${url}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** A token SocketLink accepts; the peers check its signature with the same key. */
+async function socketLinkToken(url: string): Promise<string> {
+  const credentials = JSON.stringify({ username: 'bench_user', password: 'bench-password-1' });
+  const headers = { 'content-type': 'application/json' };
+  await json(`${url}/api/auth/register`, { method: 'POST', headers, body: credentials });
+  const tokens = await json(`${url}/api/auth/login`, { method: 'POST', headers, body: credentials });
+  return tokens.accessToken as string;
+}
+
+/**
+ * CPU seconds a process has used (user + system), from /proc/PID/stat fields 14 and 15
+ * (proc(5)), in clock ticks of 1/100 s. Undefined off Linux. CPU time per request is
+ * the steadier number on a shared machine: requests per second also move with what
+ * the load generator and other tenants get from the scheduler.
+ */
+const TICKS_PER_SECOND = 100;
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields[0] is field 3 (state), so utime (14) and stime (15) are at 11 and 12.
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Measurement {
+  /** Server CPU microseconds per answered request. */
+  cpuUs: number | undefined;
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+async function measure(url: string, headers: Record<string, string>, pid: number | undefined): Promise<Measurement> {
+  await autocannon({ url, connections: CONNECTIONS, duration: WARMUP_S, headers });
+  const cpuBefore = cpuSeconds(pid);
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, headers });
+  const cpuAfter = cpuSeconds(pid);
+  const cpuUs = cpuBefore === undefined || cpuAfter === undefined ? undefined : ((cpuAfter - cpuBefore) * 1e6) / result.requests.total;
+  return { cpuUs, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+}
+
+/** Median of a round's measurements, by requests per second. */
+function median(samples: Measurement[]): Measurement {
+  const sorted = [...samples].sort((a, b) => a.rps - b.rps);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+// All four servers run at once (idle while not measured), and the rounds rotate the
+// order, so no server is favoured by when it ran on this shared machine.
+const running = new Map<string, { child: ChildProcess; url: string }>();
+const samples = new Map<string, { health: Measurement[]; me: Measurement[] }>();
+let token = '';
+try {
+  for (const target of TARGETS) {
+    running.set(target.name, await start(target));
+    samples.set(target.name, { health: [], me: [] });
+  }
+  token = await socketLinkToken(running.get('SocketLink')!.url);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < TARGETS.length; i++) {
+      const target = TARGETS[(i + round) % TARGETS.length]!;
+      const { url, child } = running.get(target.name)!;
+      const health = await measure(`${url}/api/health`, {}, child.pid);
+      const me = await measure(`${url}/api/auth/me`, { authorization: `Bearer ${token}` }, child.pid);
+      samples.get(target.name)!.health.push(health);
+      samples.get(target.name)!.me.push(me);
+      process.stdout.write(
+        `round ${round + 1} ${target.name}: health ${health.rps.toFixed(0)} req/s ${health.cpuUs?.toFixed(1)} µs CPU/req, me ${me.rps.toFixed(0)} req/s ${me.cpuUs?.toFixed(1)} µs CPU/req\n`,
+      );
+    }
+  }
+} finally {
+  for (const { child } of running.values()) await stop(child);
+}
+const results = new Map<string, { health: Measurement; me: Measurement }>();
+for (const [name, s] of samples) results.set(name, { health: median(s.health), me: median(s.me) });
+/** Median CPU per request over the rounds, independently of the req/s median. */
+const cpuMedian = (list: Measurement[]) => {
+  const values = list.map((m) => m.cpuUs).filter((v): v is number => v !== undefined).sort((a, b) => a - b);
+  return values.length === 0 ? undefined : values[Math.floor(values.length / 2)]!;
+};
+for (const [name, s] of samples) {
+  results.get(name)!.health.cpuUs = cpuMedian(s.health);
+  results.get(name)!.me.cpuUs = cpuMedian(s.me);
+}
+
+const bare = results.get('node:http (bare)')!;
+const fastify = results.get('Fastify')!;
+const ratio = (a: number, b: number) => (a / b).toFixed(2);
+const fmt = (v: number | undefined) => (v === undefined ? 'n/a' : v.toFixed(1));
+/** Efficiency ratio: how many of this server's requests fit in the CPU of one of the peer's. */
+const cpuRatio = (mine: number | undefined, peer: number | undefined) => (mine === undefined || peer === undefined ? 'n/a' : (peer / mine).toFixed(2));
+let table =
+  '| server | route | req/s | p50 ms | p99 ms | errors | × bare (req/s) | × Fastify (req/s) | server CPU µs/req | × bare (CPU) | × Fastify (CPU) |\n' +
+  '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n';
+for (const route of ['health', 'me'] as const) {
+  for (const [name, r] of results) {
+    const m = r[route];
+    table += `| ${name} | ${route === 'health' ? 'GET /api/health' : 'GET /api/auth/me'} | ${m.rps.toFixed(0)} | ${m.p50} | ${m.p99} | ${m.non2xx + m.errors} | ${ratio(m.rps, bare[route].rps)} | ${ratio(m.rps, fastify[route].rps)} | ${fmt(m.cpuUs)} | ${cpuRatio(m.cpuUs, bare[route].cpuUs)} | ${cpuRatio(m.cpuUs, fastify[route].cpuUs)} |\n`;
+  }
+}
+const sl = results.get('SocketLink')!;
+const goalBare = sl.health.rps / bare.health.rps;
+const goalFastify = sl.health.rps / fastify.health.rps;
+const cpuGoal = (peer: Measurement) => (sl.health.cpuUs === undefined || peer.cpuUs === undefined ? 'n/a' : `${(peer.cpuUs / sl.health.cpuUs).toFixed(2)}×`);
+const report = `# HTTP routing benchmark
+
+\`npm run bench:http\` — ${new Date().toISOString()} — Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}.
+autocannon, ${CONNECTIONS} connections, ${WARMUP_S} s warm-up then ${DURATION_S} s per measurement, ${ROUNDS} rounds over the four servers in rotated order
+(each row is the median round), all on 127.0.0.1, one server under load at a time.
+
+${table}
+Goal (issue 2): SocketLink's health route ≥ 0.9× bare node:http (**${goalBare.toFixed(2)}×**, ${goalBare >= 0.9 ? 'met' : 'not met'})
+and ≥ 1.0× Fastify (**${goalFastify.toFixed(2)}×**, ${goalFastify >= 1 ? 'met' : 'not met'}) in requests/s.
+By server CPU per request (the steadier measure here): ${cpuGoal(bare.health)} bare node:http, ${cpuGoal(fastify.health)} Fastify
+(a ratio above 1 means SocketLink spends less CPU per health request than the peer).
+
+What each answers: the same JSON bodies. SocketLink's \`/api/auth/me\` verifies the HS256
+token in full (header, claims, \`iss\`, live session, revocation, user lookup in the store);
+the peers only check the HMAC signature (createHmac + timingSafeEqual), so the \`me\` rows
+set SocketLink's whole pipeline against the cryptographic floor. SocketLink also adds its
+security headers, request id, CORS check and metrics to every answer; the peers do not.
+Fastify uses response schemas (its documented fast path); Express runs with its defaults.
+The machine is shared (2 cores, the load generator on the same cores), so requests/s
+move between runs and rounds; the CPU-per-request columns (from /proc, user + system time
+of the server process during the measurement) are steadier. Compare ratios within one run.
+`;
+await mkdir(path.join(ROOT, 'bench/results'), { recursive: true });
+await writeFile(path.join(ROOT, 'bench/results/http.md'), report);
+process.stdout.write(`\n${report}`);
