@@ -13,7 +13,8 @@
  *  6. When the answer is finished: count it in `socketlink_http_requests_total
  *     {route,status}` and the duration histogram, and log it at `debug`.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { ApiError, badRequest, notFound } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -21,7 +22,8 @@ import { RequestContext, type Handler } from './context.js';
 import { corsHeaders, preflightHeaders } from './cors.js';
 import type { Counter, Histogram, MetricsRegistry } from './metrics.js';
 import type { OriginPolicy } from './origin.js';
-import { sendError, sendNoContent } from './response.js';
+import { JSON_CONTENT_TYPE, sendError, sendNoContent } from './response.js';
+import { SECURITY_HEADERS } from './security-headers.js';
 import { Router, splitTarget } from './router.js';
 import { nextRequestId } from './request-id.js';
 
@@ -140,19 +142,58 @@ export const SERVER_TIMEOUTS = {
   maxHeaderSize: 16 * 1024,
 } as const;
 
-export function createHttpServer(listener: (req: IncomingMessage, res: ServerResponse) => void): Server {
+export type ServerTimeouts = { -readonly [K in keyof typeof SERVER_TIMEOUTS]: number };
+
+export function createHttpServer(
+  listener: (req: IncomingMessage, res: ServerResponse) => void,
+  timeouts: ServerTimeouts = SERVER_TIMEOUTS,
+): Server {
   const server = createServer(
     {
-      headersTimeout: SERVER_TIMEOUTS.headersTimeout,
-      requestTimeout: SERVER_TIMEOUTS.requestTimeout,
-      keepAliveTimeout: SERVER_TIMEOUTS.keepAliveTimeout,
-      connectionsCheckingInterval: SERVER_TIMEOUTS.connectionsCheckingInterval,
-      maxHeaderSize: SERVER_TIMEOUTS.maxHeaderSize,
+      headersTimeout: timeouts.headersTimeout,
+      requestTimeout: timeouts.requestTimeout,
+      keepAliveTimeout: timeouts.keepAliveTimeout,
+      connectionsCheckingInterval: timeouts.connectionsCheckingInterval,
+      maxHeaderSize: timeouts.maxHeaderSize,
     },
     listener,
   );
   // No idle-socket timeout beyond the above: SSE streams are legitimately quiet
   // between their 15 s comment lines.
   server.timeout = 0;
+  server.on('clientError', answerClientError);
   return server;
+}
+
+/**
+ * Requests Node's parser rejects before any handler runs (a malformed request line
+ * or header, headers over `maxHeaderSize`, a header or request timeout). Node's own
+ * answer is a bare status line; ours keeps SPEC §2's promise that every body is JSON
+ * with the security headers. The status is Node's (RFC 9110 §15.5.9 408, RFC 6585 §5
+ * 431, else 400); the `error` code is `bad_request`, the only client-error code SPEC
+ * defines for a request that could not be read. The connection is closed after it,
+ * since the parser cannot find where the next request would begin.
+ */
+const CLIENT_ERROR_STATUS: Readonly<Record<string, number>> = {
+  HPE_HEADER_OVERFLOW: 431,
+  ERR_HTTP_REQUEST_TIMEOUT: 408,
+};
+
+function answerClientError(error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = CLIENT_ERROR_STATUS[error.code ?? ''] ?? 400;
+  const body = JSON.stringify({ error: 'bad_request', message: status === 408 ? 'Request not received in time' : status === 431 ? 'Request headers too large' : 'Malformed HTTP request' });
+  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n`;
+  const headers: Record<string, string | number> = {
+    ...SECURITY_HEADERS,
+    'x-request-id': nextRequestId(),
+    'content-type': JSON_CONTENT_TYPE,
+    'content-length': Buffer.byteLength(body),
+    connection: 'close',
+  };
+  for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
+  socket.end(`${head}\r\n${body}`);
 }
