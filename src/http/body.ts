@@ -39,12 +39,13 @@ export function hasBody(req: IncomingMessage): boolean {
 }
 
 /**
- * Reads and validates a JSON object body. Resolves `undefined` when the request has
- * no body (the route decides whether that is allowed).
+ * Steps 1–3, which need only the headers: false when there is no body; throws 415
+ * or 413. The pipeline runs this for every request, so a route that never reads its
+ * body (logout, DELETE) still refuses a non-JSON or oversize one.
  */
-export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Record<string, unknown> | undefined> {
+export function checkBodyHeaders(req: IncomingMessage, limit = MAX_BODY_BYTES): boolean {
   // Step 1.
-  if (!hasBody(req)) return undefined;
+  if (!hasBody(req)) return false;
   // Step 2.
   if (!isJsonContentType(req.headers['content-type'])) {
     throw new ApiError(415, 'unsupported_media_type', 'Request body must be application/json');
@@ -52,6 +53,16 @@ export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES)
   // Step 3. Node's parser has already rejected a non-numeric content-length.
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limit) throw payloadTooLarge(limit);
+  return true;
+}
+
+/**
+ * Reads and validates a JSON object body. Resolves `undefined` when the request has
+ * no body (the route decides whether that is allowed).
+ */
+export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Record<string, unknown> | undefined> {
+  // Steps 1–3.
+  if (!checkBodyHeaders(req, limit)) return undefined;
   // Step 4.
   const bytes = await readLimited(req, limit);
   // Step 5.

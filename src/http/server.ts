@@ -7,7 +7,8 @@
  *  3. `OPTIONS` (any path, `*` included) is a CORS preflight: 204 (cors.ts).
  *  4. Route: 404 `not_found`, 405 `method_not_allowed` with `allow`, 400 for a
  *     malformed percent-encoding in a parameter.
- *  5. Run the handler. An `ApiError` it throws is rendered as SPEC §2's error body;
+ *  5. Refuse a body that is not JSON (415) or is declared over 16 KiB (413), then
+ *     run the handler. An `ApiError` it throws is rendered as SPEC §2's error body;
  *     anything else is a bug: logged at `error` with the request id and stack, and
  *     answered 500 `internal` with no detail.
  *  6. When the answer is finished: count it in `socketlink_http_requests_total
@@ -17,6 +18,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { ApiError, badRequest, notFound } from '../errors.js';
+import { checkBodyHeaders } from './body.js';
 import type { Logger } from '../log.js';
 import { RequestContext, type Handler } from './context.js';
 import { corsHeaders, preflightHeaders } from './cors.js';
@@ -111,6 +113,9 @@ export function createRequestListener(options: HttpAppOptions): (req: IncomingMe
     route = found.route;
     const ctx = new RequestContext(req, res, id, route, path, query, found.params, log);
     try {
+      // SPEC §2: a body must be JSON and at most 16 KiB on every route, including
+      // those that never read it (body.ts steps 1–3; headers only, nothing is read).
+      checkBodyHeaders(req);
       const result = found.handler(ctx);
       if (result instanceof Promise) result.catch((error: unknown) => fail(ctx, error));
     } catch (error) {

@@ -123,3 +123,19 @@ test('SPEC §1: JWT_SECRET missing with NODE_ENV=production exits 1', () => {
   assert.equal(run.status, 1);
   assert.match(run.stderr, /JWT_SECRET/);
 });
+
+test('a port already in use exits 1 with one line on stderr', async () => {
+  const first = await startServer();
+  try {
+    const run = spawnSync(process.execPath, [path.join(ROOT, 'dist/server.js')], {
+      env: { ...process.env, PORT: String(first.port), HOST: '127.0.0.1', DATA_DIR: ':memory:', JWT_SECRET: SECRET },
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    assert.equal(run.status, 1);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /cannot listen on 127\.0\.0\.1:\d+/);
+  } finally {
+    await first.stop();
+  }
+});

@@ -207,3 +207,10 @@ test('every later stdout line is JSON, and the access log line carries the reque
   assert.ok(!line.includes('should-not-appear'), 'the ?token= value is redacted');
   for (const l of server.lines) JSON.parse(l);
 });
+
+test('a route that reads no body still refuses a non-JSON one (415) and an oversize one (413)', async () => {
+  const text = await request(server.url, '/api/auth/logout', { method: 'POST', body: 'bye', headers: { 'content-type': 'text/plain' } });
+  assertError(text, 415, 'unsupported_media_type');
+  const big = await request(server.url, '/api/auth/logout', { method: 'POST', body: '{"a":"' + 'x'.repeat(17000) + '"}', headers: { 'content-type': 'application/json' } });
+  assertError(big, 413, 'payload_too_large');
+});
