@@ -9,6 +9,7 @@
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { ApiError, unauthorized } from '../errors.js';
 import type { AccessClaims } from './types.js';
+import { BoundedMap } from './bounded-map.js';
 import { encodeBase64url, hasCanonicalEnd, isCanonicalBase64url } from './base64url.js';
 
 /** The algorithm table, as data (RFC 7518 §3.1, §3.2). One row: nothing else is accepted. */
@@ -64,8 +65,10 @@ export class Hs256Jwt {
   readonly #key: KeyObject;
   readonly #clock: () => number;
   readonly #skew: number;
-  /** Verified signature segment → typed claims, insertion-ordered so the oldest is evicted first. */
-  readonly #claimsCache = new Map<string, AccessClaims>();
+  /** Scratch space for the presented signature's 32 octets. */
+  readonly #presented = Buffer.alloc(ALG.signatureBytes);
+  /** Verified signature segment → typed claims; bounded, the least recently used go first. */
+  readonly #claimsCache = new BoundedMap<string, AccessClaims>(CLAIMS_CACHE_SIZE);
 
   constructor(options: JwtOptions) {
     if (options.secret.length < ALG.minKeyBytes) {
@@ -94,6 +97,7 @@ export class Hs256Jwt {
    * for every other failure, with a message naming the failed step.
    */
   verify(token: string): AccessClaims {
+    if (typeof token !== 'string') throw reject('not a string');
     // Our policy, before any other work (SPEC §3): a bound on what an attacker makes us parse.
     if (token.length > MAX_TOKEN_LENGTH) throw reject('longer than 8 KiB');
 
@@ -123,7 +127,9 @@ export class Hs256Jwt {
     const expected = hs256(this.#key, token.slice(0, secondDot));
     // RFC 7515 §10.7 / RFC 8725 §3.1: compare MACs in constant time.
     const encodedSignature = token.slice(secondDot + 1);
-    if (!timingSafeEqual(Buffer.from(encodedSignature, 'base64url'), expected)) throw reject('signature mismatch');
+    // Performance: decoded into a buffer allocated once (verify is synchronous, so it is never shared).
+    this.#presented.write(encodedSignature, 'base64url');
+    if (!timingSafeEqual(this.#presented, expected)) throw reject('signature mismatch');
 
     // Step 8: a nested JWT (`cty` = JWT) cannot occur, the header had no `cty`.
     // Step 9–10: the payload is UTF-8 JSON of an object: the claims set, each claim of its type.
@@ -135,7 +141,6 @@ export class Hs256Jwt {
     let claims = this.#claimsCache.get(encodedSignature);
     if (claims === undefined) {
       claims = typedClaims(Buffer.from(token.slice(firstDot + 1, secondDot), 'base64url').toString('utf8'));
-      if (this.#claimsCache.size >= CLAIMS_CACHE_SIZE) this.#claimsCache.delete(this.#claimsCache.keys().next().value!);
       this.#claimsCache.set(encodedSignature, claims);
     }
     return this.#checkTimes(claims);
