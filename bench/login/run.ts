@@ -15,13 +15,13 @@ import { AuthService } from '../../dist/auth/service.js';
 import { ScryptHasher } from '../../dist/auth/password.js';
 import { HashPool } from '../../dist/auth/hash-pool.js';
 import { LoginThrottle } from '../../dist/auth/throttle.js';
-import { storeForBench } from './store.js';
+import { MemoryStore } from '../../dist/store/memory.js';
 
 const CONCURRENT = 50;
 const PASSWORD = 'storm-password-123';
 const ms = (ns: number) => (ns / 1e6).toFixed(1);
 
-const { store, storeName } = await storeForBench();
+const store = new MemoryStore();
 const pool = new HashPool();
 const auth = new AuthService({
   store,
@@ -61,7 +61,7 @@ const p99 = delay.percentile(99);
 const lines = [
   '# Login storm',
   '',
-  `Node ${process.version}, ${availableParallelism()} cores. ${CONCURRENT} concurrent logins of one account from ${CONCURRENT} IPs, in process on AuthService + ${storeName};`,
+  `Node ${process.version}, ${availableParallelism()} cores. ${CONCURRENT} concurrent logins of one account from ${CONCURRENT} IPs, in process on AuthService + MemoryStore;`,
   `scrypt N=2^17 r=8 p=1; hash pool K = ${pool.concurrency}, queue bound ${pool.maxQueue}.`,
   '',
   '| measure | value |',
