@@ -125,10 +125,10 @@ export class Hs256Jwt {
 
     // Step 6: it is a JWS (it has no `enc`). Step 7, RFC 7515 §5.2 step 8: validate the MAC.
     const expected = hs256(this.#key, token.slice(0, secondDot));
-    // RFC 7515 §10.7 / RFC 8725 §3.1: compare MACs in constant time.
     const encodedSignature = token.slice(secondDot + 1);
     // Performance: decoded into a buffer allocated once (verify is synchronous, so it is never shared).
     this.#presented.write(encodedSignature, 'base64url');
+    // RFC 7515 §10.7 / RFC 8725 §3.1: compare MACs in constant time.
     if (!timingSafeEqual(this.#presented, expected)) throw reject('signature mismatch');
 
     // Step 8: a nested JWT (`cty` = JWT) cannot occur, the header had no `cty`.
@@ -191,6 +191,8 @@ export function hs256(key: KeyObject, signingInput: string): Buffer {
  */
 function checkHeader(encoded: string): void {
   if (!isCanonicalBase64url(encoded)) throw reject('header is not canonical base64url');
+  // RFC 7515 §4: with duplicate names, "use a JSON parser that returns only the lexically last
+  // duplicate member name" — which JSON.parse does.
   const header = parseJsonObject(Buffer.from(encoded, 'base64url').toString('utf8'));
   if (header === undefined) throw reject('header is not a JSON object');
   if ('crit' in header) throw reject('crit header not supported');

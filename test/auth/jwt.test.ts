@@ -250,3 +250,7 @@ test('verified claims are frozen, so a cached copy cannot be altered by a caller
     (verified as { role: string }).role = 'admin';
   }, TypeError);
 });
+
+test('RFC 7515 §4: with a duplicate alg, the lexically last one counts (none after HS256 is rejected)', () => {
+  rejects(forge('{"alg":"HS256","typ":"JWT","alg":"none"}', claims()), 'unauthorized', /alg must be HS256/);
+});
