@@ -35,17 +35,21 @@ export function alphabetValue(charCode: number): number {
  *    Otherwise several strings would decode to the same bytes.
  */
 export function isCanonicalBase64url(text: string, start = 0, end = text.length): boolean {
-  const length = end - start;
-  // Step 2.
-  const remainder = length % 4;
-  if (remainder === 1) return false;
   // Step 1.
-  let last = 0;
-  for (let i = start; i < end; i++) {
-    last = alphabetValue(text.charCodeAt(i));
-    if (last < 0) return false;
-  }
+  for (let i = start; i < end; i++) if (alphabetValue(text.charCodeAt(i)) < 0) return false;
+  return hasCanonicalEnd(text, start, end);
+}
+
+/**
+ * Steps 2 and 3 of `isCanonicalBase64url` alone, for text whose alphabet is already known
+ * to be right: only the length and the last character matter.
+ */
+export function hasCanonicalEnd(text: string, start = 0, end = text.length): boolean {
+  // Step 2.
+  const remainder = (end - start) % 4;
+  if (remainder === 1) return false;
   // Step 3.
+  const last = remainder === 0 ? 0 : alphabetValue(text.charCodeAt(end - 1));
   if (remainder === 2) return (last & 0b1111) === 0;
   if (remainder === 3) return (last & 0b11) === 0;
   return true;

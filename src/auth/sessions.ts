@@ -25,6 +25,8 @@ export const MAX_PREVIOUS_HASHES = 32;
 /** Stored strings from the client are capped so a huge User-Agent cannot bloat every session record. */
 const MAX_USER_AGENT = 256;
 const MAX_IP = 64;
+/** 22 characters of id, a dot, 43 of secret: anything much longer is not ours and is not parsed. */
+const MAX_REFRESH_TOKEN_LENGTH = 128;
 
 /** A random, URL-safe identifier (session ids, `jti`). */
 export function randomId(bytes = ID_BYTES): string {
@@ -49,7 +51,7 @@ export function issueRefreshToken(sessionId: string): IssuedRefreshToken {
 /** The session id a refresh token names, or undefined if it is not one of ours in shape. */
 export function sessionIdOf(token: string): string | undefined {
   const dot = token.indexOf('.');
-  if (dot <= 0 || token.length > 128) return undefined;
+  if (dot <= 0 || token.length > MAX_REFRESH_TOKEN_LENGTH) return undefined;
   const id = token.slice(0, dot);
   const secret = token.slice(dot + 1);
   const decoded = decodeBase64url(secret);

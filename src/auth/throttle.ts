@@ -6,14 +6,16 @@
  * The window slides: an entry keeps the times of its last `maxFailures` failures, and the key
  * is blocked while the oldest of them is less than `windowMs` old.
  *
- * Memory is bounded two ways:
- * - entries expire: a key whose newest failure is older than the window is forgotten;
- * - a cap on entries: the Map is kept in order of last failure (re-inserted on each one), so
- *   its first entry is always the stalest; at the cap it is evicted. A flood of distinct
- *   usernames thus costs at most `maxEntries` entries, and forgets the flood's own oldest
- *   keys first.
+ * Memory is bounded two ways, both through `BoundedMap` (two generations of keys):
+ * - a cap on entries: at most `maxEntries` keys; the stalest half is evicted as a batch when
+ *   the newer half fills. A flood of distinct usernames thus costs at most `maxEntries`
+ *   entries, and forgets the flood's own oldest keys first;
+ * - entries expire: when a generation is older than the window, a new one starts, so a key
+ *   with no failure for two windows is gone even without a flood. Failures older than the
+ *   window are ignored by `check` meanwhile.
  */
 import { rateLimited } from '../errors.js';
+import { BoundedMap } from './bounded-map.js';
 
 export const MAX_FAILURES = 5;
 export const WINDOW_MS = 15 * 60 * 1000;
@@ -34,14 +36,18 @@ export class LoginThrottle {
   readonly windowMs: number;
   readonly maxEntries: number;
   readonly #clock: () => number;
-  /** key → failure times, oldest first, at most `maxFailures`. Ordered by last failure. */
-  readonly #failures = new Map<string, number[]>();
+  /** key → failure times, oldest first, at most `maxFailures`. */
+  readonly #failures: BoundedMap<string, number[]>;
+  /** When the current generation of keys began (the last rotation, for size or for time). */
+  #generationStart: number;
 
   constructor(options: ThrottleOptions = {}) {
     this.maxFailures = options.maxFailures ?? MAX_FAILURES;
     this.windowMs = options.windowMs ?? WINDOW_MS;
     this.maxEntries = options.maxEntries ?? MAX_ENTRIES;
     this.#clock = options.clock ?? Date.now;
+    this.#generationStart = this.#clock();
+    this.#failures = new BoundedMap(this.maxEntries, () => (this.#generationStart = this.#clock()));
   }
 
   /** Number of keys remembered (for tests and metrics). */
@@ -62,28 +68,18 @@ export class LoginThrottle {
   /** Records a failed attempt. */
   fail(username: string, ip: string): void {
     const now = this.#clock();
+    // Every key written before the last rotation is at least a window old by now: forget them.
+    if (now - this.#generationStart >= this.windowMs) this.#failures.rotate();
     const key = throttleKey(username, ip);
     const times = (this.#failures.get(key) ?? []).filter((t) => now - t < this.windowMs);
     times.push(now);
     if (times.length > this.maxFailures) times.shift();
-    // Re-insert so Map order stays "stalest first".
-    this.#failures.delete(key);
-    this.#sweep(now);
     this.#failures.set(key, times);
   }
 
   /** A success forgets the failures (SPEC §7 rule 20). */
   succeed(username: string, ip: string): void {
     this.#failures.delete(throttleKey(username, ip));
-  }
-
-  /** Drops expired entries from the stale end, then the stalest ones beyond the cap. O(1) amortized. */
-  #sweep(now: number): void {
-    for (const [key, times] of this.#failures) {
-      const expired = now - times[times.length - 1]! >= this.windowMs;
-      if (!expired && this.#failures.size < this.maxEntries) break;
-      this.#failures.delete(key);
-    }
   }
 }
 

@@ -226,3 +226,31 @@ test('RFC 7518 §3.2: a key shorter than 32 bytes is refused at construction', (
   assert.throws(() => new Hs256Jwt({ secret: Buffer.alloc(31) }), RangeError);
   assert.doesNotThrow(() => new Hs256Jwt({ secret: Buffer.alloc(32) }));
 });
+
+test('RFC 7519 §4.1.4: the same verifier re-checks exp on every call for a token it has seen', () => {
+  const clock = { now: NOW_MS };
+  const verifier = new Hs256Jwt({ secret: SECRET, clock: () => clock.now });
+  const token = forge(HEADER, claims({ exp: NOW + 10 }));
+  assert.equal(verifier.verify(token).sub, 'u1');
+  clock.now += 40_000;
+  assert.throws(() => verifier.verify(token), (e: unknown) => e instanceof ApiError && e.code === 'token_expired');
+});
+
+test('a token seen once still fails when its signature is altered', () => {
+  const verifier = jwt();
+  const token = forge(HEADER, claims());
+  verifier.verify(token);
+  const [h, p] = token.split('.');
+  assert.throws(() => verifier.verify(`${h}.${p}.${forge(HEADER, claims(), Buffer.alloc(32, 1)).split('.')[2]}`), /signature mismatch/);
+});
+
+test('verified claims are frozen, so a cached copy cannot be altered by a caller', () => {
+  const verified = jwt().verify(forge(HEADER, claims()));
+  assert.throws(() => {
+    (verified as { role: string }).role = 'admin';
+  }, TypeError);
+});
+
+test('RFC 7515 §4: with a duplicate alg, the lexically last one counts (none after HS256 is rejected)', () => {
+  rejects(forge('{"alg":"HS256","typ":"JWT","alg":"none"}', claims()), 'unauthorized', /alg must be HS256/);
+});

@@ -5,7 +5,7 @@ import { AuthService } from '../../src/auth/service.js';
 import { HashPool } from '../../src/auth/hash-pool.js';
 import { ScryptHasher, type PasswordHasher } from '../../src/auth/password.js';
 import type { Store } from '../../src/store/types.js';
-import { makeStore } from './store.js';
+import { MemoryStore } from '../../src/store/memory.js';
 
 const SECRET = Buffer.from('service-test-secret-32-bytes-long!!', 'utf8');
 const ACCESS_TTL = 900;
@@ -31,7 +31,7 @@ class SpyHasher implements PasswordHasher {
 
 function setup(options: { hasher?: PasswordHasher; store?: Store } = {}) {
   const clock = { now: 1_700_000_000_000 };
-  const store = options.store ?? makeStore();
+  const store = options.store ?? new MemoryStore({ now: () => clock.now });
   const hasher = options.hasher ?? new SpyHasher();
   const auth = new AuthService({ store, secret: SECRET, accessTtl: ACCESS_TTL, refreshTtl: REFRESH_TTL, clock: () => clock.now, hasher });
   const ended: Array<[string, string]> = [];
