@@ -70,8 +70,9 @@ export abstract class RecordStore implements Store {
   /** Highest room generation handed out (recovery starts it at the state's). */
   private lastRoomGen = 0;
 
-  constructor(options: RecordStoreOptions = {}) {
-    this.state = new StoreState(options.now ?? Date.now);
+  /** `state`: one rebuilt by recovery; a new empty one by default. */
+  constructor(options: RecordStoreOptions = {}, state?: StoreState) {
+    this.state = state ?? new StoreState(options.now ?? Date.now);
   }
 
   /**

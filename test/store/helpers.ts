@@ -1,0 +1,65 @@
+/** Temporary DATA_DIRs and a file system that fails on demand, for the durable-store tests. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { nodeFileSystem, type StoreFile, type StoreFileSystem } from '../../src/store/fs.js';
+
+export async function tempDir(): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), 'socketlink-store-'));
+}
+
+export async function removeDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
+
+/** Collects warnings instead of printing them. */
+export function memoryLog(): { warn(message: string): void; warnings: string[] } {
+  const warnings: string[] = [];
+  return { warn: (message) => warnings.push(message), warnings };
+}
+
+const fsError = (code: string): NodeJS.ErrnoException =>
+  Object.assign(new Error(`${code}: simulated disk failure`), { code });
+
+/**
+ * `nodeFileSystem`, except that while `failing` is set every write writes half its
+ * bytes and then fails with `code` (as a full disk does), and every sync fails.
+ */
+export class FaultyFileSystem implements StoreFileSystem {
+  failing: string | undefined;
+  failures = 0;
+
+  open = async (file: string, flags: string): Promise<StoreFile> => {
+    const inner = await nodeFileSystem.open(file, flags);
+    const faults = this;
+    return {
+      async write(buffer, offset, length, position) {
+        if (faults.failing) {
+          faults.failures += 1;
+          const half = Math.floor(length / 2);
+          if (half > 0) await inner.write(buffer, offset, half, position);
+          throw fsError(faults.failing);
+        }
+        return inner.write(buffer, offset, length, position);
+      },
+      read: (buffer, offset, length, position) => inner.read(buffer, offset, length, position),
+      async datasync() {
+        if (faults.failing) throw fsError(faults.failing);
+        return inner.datasync();
+      },
+      truncate: (length) => inner.truncate(length),
+      stat: () => inner.stat(),
+      close: () => inner.close(),
+    };
+  };
+  readFile = nodeFileSystem.readFile;
+  readdir = nodeFileSystem.readdir;
+  rename = nodeFileSystem.rename;
+  unlink = nodeFileSystem.unlink;
+  mkdir = nodeFileSystem.mkdir;
+  removeTree = nodeFileSystem.removeTree;
+  syncDir = async (dir: string): Promise<void> => {
+    if (this.failing) throw fsError(this.failing);
+    return nodeFileSystem.syncDir(dir);
+  };
+}
