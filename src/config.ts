@@ -38,7 +38,6 @@ export class ConfigError extends Error {
   }
 }
 
-export const MEMORY_DATA_DIR = ':memory:';
 /** SPEC §1 / §3, RFC 7518 §3.2: an HS256 key must be at least as long as the hash output. */
 export const MIN_JWT_SECRET_BYTES = 32;
 const MAX_PORT = 65_535;

@@ -2,7 +2,8 @@
  * `node dist/server.js`: the chat server (SPEC §1).
  *
  *  1. Read the configuration; a bad value is one line on stderr and exit 1.
- *  2. Open storage and build the app (src/app/create-app.ts).
+ *  2. Open storage for DATA_DIR (a locked or corrupt directory is one line on stderr
+ *     and exit 1) and build the app (src/app/create-app.ts).
  *  3. On SIGTERM or SIGINT run the shutdown sequence (src/app/lifecycle.ts) and exit 0,
  *     with a hard deadline inside SPEC §1's 5 s. Installed before listening: a signal
  *     sent the moment the listening line is out must already find its handler.
@@ -10,9 +11,9 @@
  *     port; every later stdout line is a JSON log record.
  */
 import { createApp } from './app/create-app.js';
-import { openStore } from './app/open-store.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './log.js';
+import { DataDirLockedError, openStore, StoreCorruptError } from './store/index.js';
 
 /** SPEC §1 allows 5 s; stop a little before, whatever is still pending. */
 const SHUTDOWN_DEADLINE_MS = 4_500;
@@ -34,7 +35,18 @@ if (config.jwtSecretGenerated) {
 
 // Step 2.
 const log = createLogger(config.logLevel);
-const store = await openStore(config, warn);
+// Until the listening line is out, stdout is reserved for it: storage warnings from
+// recovery go to stderr; later ones become JSON log records.
+let listening = false;
+const storeLog = { warn: (message: string) => (listening ? log.warn(message, { component: 'store' }) : warn(`warning: ${message}`)) };
+let store: Awaited<ReturnType<typeof openStore>>;
+try {
+  store = await openStore(config.dataDir, storeLog);
+} catch (error) {
+  if (!(error instanceof DataDirLockedError || error instanceof StoreCorruptError)) throw error;
+  warn(`socketlink: DATA_DIR: ${error.message}`);
+  process.exit(1);
+}
 const app = createApp({ config, log, store });
 
 // Step 3.
@@ -60,6 +72,7 @@ try {
   const address = await app.listen();
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   process.stdout.write(`listening on http://${host}:${address.port}/\n`);
+  listening = true;
 } catch (error) {
   warn(`socketlink: cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`);
   process.exit(1);
