@@ -12,7 +12,8 @@
  *     anything else is a bug: logged at `error` with the request id and stack, and
  *     answered 500 `internal` with no detail.
  *  6. When the answer is finished: count it in `socketlink_http_requests_total
- *     {route,status}` and the duration histogram, and log it at `debug`.
+ *     {route,status}` and the duration histogram, and log it at `debug` (at `trace`
+ *     with the query and the request headers, redacted).
  */
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -56,6 +57,9 @@ export interface HttpAppOptions {
 export function createRequestListener(options: HttpAppOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { router, log, metrics, origins } = options;
   const accessLog = log.enabled('debug');
+  // At trace the access line also carries the request headers, for people studying
+  // the protocol; the logger redacts authorization, cookie and tokens (src/log.ts).
+  const traceHeaders = log.enabled('trace');
 
   const fail = (ctx: { id: string; res: ServerResponse; route: string }, error: unknown) => {
     if (!(error instanceof ApiError)) {
@@ -77,7 +81,11 @@ export function createRequestListener(options: HttpAppOptions): (req: IncomingMe
       const seconds = (performance.now() - start) / 1000;
       metrics.requests.inc({ route, status: String(res.statusCode) });
       metrics.duration.observe(seconds);
-      if (accessLog) log.debug('request', { reqId: id, method, route, path, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 });
+      if (accessLog) {
+        const fields = { reqId: id, method, route, path, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 };
+        if (traceHeaders) log.trace('request', { ...fields, query, headers: req.headers });
+        else log.debug('request', fields);
+      }
     });
 
     const origin = req.headers.origin;
