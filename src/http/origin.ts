@@ -18,26 +18,29 @@ export function normalizeOrigin(text: string): string | undefined {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
   if (url.username || url.password || url.search || url.hash) return undefined;
-  if (url.pathname !== '/' ) return undefined;
+  if (url.pathname !== '/') return undefined;
   return url.origin;
 }
 
 /**
  * RFC 6454 §5: two origins are the same when scheme, host and port match. The
- * request's own origin is its Host header (RFC 9110 §7.2) under our scheme. We
- * accept `http` and `https` for that host: behind a TLS-terminating proxy the
- * browser's origin is `https://host` while we see plain HTTP.
+ * request's own origin is its Host header (RFC 9110 §7.2) under the scheme the
+ * browser used: `http`, or `https` behind a TLS-terminating proxy, which we cannot
+ * tell apart from here, so both are accepted for that host. The Host header is
+ * serialized like an origin (lowercase, default port dropped) before comparing.
  */
 export function isSameOrigin(origin: string, host: string | undefined): boolean {
   if (host === undefined || host === '') return false;
-  const lowerHost = host.toLowerCase();
-  const normalized = normalizeOrigin(origin);
-  if (normalized === undefined) return false;
-  return normalized === `http://${lowerHost}` || normalized === `https://${lowerHost}` || normalized === `http://${stripDefaultPort(lowerHost, '80')}` || normalized === `https://${stripDefaultPort(lowerHost, '443')}`;
-}
-
-function stripDefaultPort(host: string, port: string): string {
-  return host.endsWith(`:${port}`) ? host.slice(0, -port.length - 1) : host;
+  let url: URL;
+  let own: URL;
+  try {
+    url = new URL(origin);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+    own = new URL(`${url.protocol}//${host}`);
+  } catch {
+    return false;
+  }
+  return url.origin === own.origin && own.pathname === '/' && own.username === '' && own.search === '';
 }
 
 /** The allowlist: same-origin, or exactly one of CORS_ORIGINS (already normalized). */

@@ -3,8 +3,8 @@
  *
  * For each request:
  *  1. Take a request id and split the target into path and query.
- *  2. CORS: an allowed `Origin` gets its headers on whatever answer follows.
- *  3. `OPTIONS` (any path, `*` included) is a CORS preflight: 204 (cors.ts).
+ *  2. `OPTIONS` (any path, `*` included) is a CORS preflight: 204 (cors.ts).
+ *  3. CORS: an allowed `Origin` gets its headers on whatever answer follows.
  *  4. Route: 404 `not_found`, 405 `method_not_allowed` with `allow`, 400 for a
  *     malformed percent-encoding in a parameter.
  *  5. Refuse a body that is not JSON (415) or is declared over 16 KiB (413), then
@@ -19,8 +19,8 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { ApiError, badRequest, notFound } from '../errors.js';
-import { checkBodyHeaders } from './body.js';
 import type { Logger } from '../log.js';
+import { checkBodyHeaders } from './body.js';
 import { RequestContext, type Handler } from './context.js';
 import { corsHeaders, preflightHeaders } from './cors.js';
 import type { Counter, Histogram, MetricsRegistry } from './metrics.js';
@@ -89,13 +89,13 @@ export function createRequestListener(options: HttpAppOptions): (req: IncomingMe
     });
 
     const origin = req.headers.origin;
-    // Step 3.
+    // Step 2.
     if (method === 'OPTIONS') {
       route = PREFLIGHT_ROUTE;
       sendNoContent(res, id, preflightHeaders(origin, req.headers.host, origins));
       return;
     }
-    // Step 2.
+    // Step 3.
     if (origin !== undefined) {
       const cors = corsHeaders(origin, req.headers.host, origins);
       for (const name in cors) res.setHeader(name, cors[name]!);
