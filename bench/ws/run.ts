@@ -20,6 +20,8 @@ const FIXED_RATE = 10_000; // messages/s offered for the CPU-per-message phase
 const FANOUT_ROUNDS = 20;
 const IDLE_CONNECTIONS = 10_000;
 type Impl = 'ours' | 'ws' | 'raw';
+/** BENCH_PHASES=echo,cpu,fanout,memory runs a subset while iterating; the default is all. */
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'echo,cpu,fanout,memory').split(','));
 
 const hasTaskset = existsSync('/usr/bin/taskset') && os.cpus().length >= 2;
 
@@ -103,7 +105,7 @@ async function main(): Promise<void> {
   log('| message | in flight / conn | server | messages/s | p50 ms | p99 ms | generator CPU % | vs ws | vs raw |');
   log('| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   const summary: string[] = [];
-  for (const size of [32, 4096]) {
+  for (const size of PHASES.has('echo') ? [32, 4096] : []) {
     for (const inflight of [1, 16]) {
       const rows = new Map<Impl, Record<string, number>>();
       for (const impl of impls) {
@@ -128,7 +130,7 @@ async function main(): Promise<void> {
   log('| server | echoed messages/s | server CPU µs / message | generator CPU % | vs ws |');
   log('| --- | ---: | ---: | ---: | ---: |');
   const cpuRows = new Map<Impl, { perSecond: number; micros: number; gen: number }>();
-  for (const impl of impls) {
+  for (const impl of PHASES.has('cpu') ? impls : []) {
     const server = servers.get(impl)!;
     const result = next(generator, 'echo-result');
     const measuring = next(generator, 'measuring');
@@ -139,11 +141,11 @@ async function main(): Promise<void> {
     const after = await ask(server.child, { cmd: 'usage' }, 'usage');
     cpuRows.set(impl, { perSecond: r.perSecond, micros: (cpuMicros(after as any) - cpuMicros(before as any)) / r.messages, gen: r.generatorCpuPercent });
   }
-  for (const impl of impls) {
+  for (const impl of PHASES.has('cpu') ? impls : []) {
     const r = cpuRows.get(impl)!;
     log(`| ${impl} | ${fmt(r.perSecond)} | ${fmt(r.micros, 2)} | ${fmt(r.gen)} | ${ratio(r.micros, cpuRows.get('ws')!.micros)} |`);
   }
-  summary.push(`server CPU per echoed message: ours ${fmt(cpuRows.get('ours')!.micros, 2)} µs, ws ${fmt(cpuRows.get('ws')!.micros, 2)} µs (ours/ws ${ratio(cpuRows.get('ours')!.micros, cpuRows.get('ws')!.micros)}; lower is better)`);
+  if (PHASES.has('cpu')) summary.push(`server CPU per echoed message: ours ${fmt(cpuRows.get('ours')!.micros, 2)} µs, ws ${fmt(cpuRows.get('ws')!.micros, 2)} µs (ours/ws ${ratio(cpuRows.get('ours')!.micros, cpuRows.get('ws')!.micros)}; lower is better)`);
   log();
 
   // 3. Broadcast fan-out.
@@ -154,7 +156,7 @@ async function main(): Promise<void> {
   log('| sockets | server | deliveries/s | server send loop ms | vs ws |');
   log('| ---: | --- | ---: | ---: | ---: |');
   const payload = JSON.stringify({ type: 'new_message', message: { text: 'x'.repeat(12) } }).padEnd(64, ' ');
-  for (const sockets of [1000, 5000]) {
+  for (const sockets of PHASES.has('fanout') ? [1000, 5000] : []) {
     const rows = new Map<Impl, { rate: number; ms: number }>();
     for (const impl of ['ws', 'ours'] as Impl[]) {
       const server = servers.get(impl)!;
@@ -182,7 +184,8 @@ async function main(): Promise<void> {
   log('| server | RSS per connection | heap per connection | vs ws (RSS) | vs ws (heap) |');
   log('| --- | ---: | ---: | ---: | ---: |');
   const memRows = new Map<Impl, { rss: number; heap: number }>();
-  for (const impl of ['ws', 'ours'] as Impl[]) {
+  const memoryImpls: Impl[] = PHASES.has('memory') ? ['ws', 'ours'] : [];
+  for (const impl of memoryImpls) {
     const server = await startServer(impl);
     const before = await ask(server.child, { cmd: 'usage' }, 'usage');
     await ask(generator, { cmd: 'idle', port: server.port, conns: IDLE_CONNECTIONS }, 'idle-ready', 120_000);
@@ -192,12 +195,12 @@ async function main(): Promise<void> {
     await ask(generator, { cmd: 'close' }, 'closed');
     await stop(server.child);
   }
-  for (const impl of ['ws', 'ours'] as Impl[]) {
+  for (const impl of memoryImpls) {
     const r = memRows.get(impl)!;
     const w = memRows.get('ws')!;
     log(`| ${impl} | ${fmt(r.rss / 1024, 2)} KB | ${fmt(r.heap / 1024, 2)} KB | ${ratio(r.rss, w.rss)} | ${ratio(r.heap, w.heap)} |`);
   }
-  summary.push(`idle memory per connection: ours ${fmt(memRows.get('ours')!.rss / 1024, 2)} KB RSS / ${fmt(memRows.get('ours')!.heap / 1024, 2)} KB heap; ws ${fmt(memRows.get('ws')!.rss / 1024, 2)} KB / ${fmt(memRows.get('ws')!.heap / 1024, 2)} KB`);
+  if (memoryImpls.length) summary.push(`idle memory per connection: ours ${fmt(memRows.get('ours')!.rss / 1024, 2)} KB RSS / ${fmt(memRows.get('ours')!.heap / 1024, 2)} KB heap; ws ${fmt(memRows.get('ws')!.rss / 1024, 2)} KB / ${fmt(memRows.get('ws')!.heap / 1024, 2)} KB`);
   log();
   log('## Summary');
   log();
@@ -206,6 +209,7 @@ async function main(): Promise<void> {
   log(`Run took ${fmt((performance.now() - began) / 1000, 1)} s. A JavaScript generator on one core saturates before a good server does: when the generator CPU column nears 100 %, throughput rows measure the generator, and the CPU-per-message table is the fairer comparison.`);
   await stop(generator);
   mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
+  if (PHASES.size < 4) return; // a partial run does not overwrite the results
   writeFileSync(path.join(ROOT, 'bench/results/ws.md'), `${lines.join('\n')}\n`);
 }
 

@@ -18,7 +18,7 @@ import type { Duplex } from 'node:stream';
 import { isValidWireCloseCode } from './close-codes.js';
 import { WebSocketError } from './errors.js';
 import { FIN, MAX_CONTROL_PAYLOAD, Opcode } from './opcodes.js';
-import { Receiver } from './receiver.js';
+import { Receiver, type ReceiverHandlers } from './receiver.js';
 import { encodeFrame, encodeTextFrame, headerSize, toBuffer, writeFrame, type PreparedFrame } from './sender.js';
 import { TRACE_PAYLOAD_PREVIEW, type TraceFn } from './trace.js';
 
@@ -74,7 +74,31 @@ export interface WebSocketConnectionEvents {
   error: [error: WebSocketError];
 }
 
-export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents> {
+/**
+ * Memory: the socket's listeners are shared module-level functions that find their
+ * connection through this symbol, instead of four closures per connection.
+ */
+const kConnection = Symbol('WebSocketConnection');
+type Owned = Duplex & { [kConnection]: WebSocketConnection };
+
+function socketOnData(this: Owned, chunk: Buffer): void {
+  this[kConnection].receiveChunk(chunk);
+}
+function socketOnEnd(this: Owned): void {
+  this[kConnection].peerEnded();
+}
+function socketOnClose(this: Owned): void {
+  this[kConnection].socketClosed();
+}
+function socketOnError(this: Duplex): void {
+  // A reset or EPIPE ends in 'close' too; the error itself needs no more handling here.
+  this.destroy();
+}
+function uncorkLater(connection: WebSocketConnection): void {
+  connection.flush();
+}
+
+export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents> implements ReceiverHandlers {
   readonly protocol: string;
   private state = ReadyState.OPEN;
   private readonly socket: Duplex;
@@ -88,6 +112,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
   private closeTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private awaitingPong = false;
+  private corked = false;
 
   constructor(socket: Duplex, head: Buffer | undefined, options: ConnectionOptions = {}, protocol = '') {
     super();
@@ -101,30 +126,24 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
         maxMessageSize: options.maxMessageSize ?? DEFAULT_OPTIONS.maxMessageSize,
         maxFragments: options.maxFragments ?? DEFAULT_OPTIONS.maxFragments,
       },
-      {
-        onMessage: (data, isBinary) => this.emit('message', data, isBinary),
-        onPing: (payload) => this.onPing(payload),
-        onPong: (payload) => this.onPong(payload),
-        onClose: (code, reason) => this.onCloseFrame(code, reason),
-        onError: (error) => this.fail(error),
-        onFrame: this.trace ? (frame) => this.trace!('in', frame) : undefined,
-      },
+      this,
     );
+    if (this.trace) this.onFrame = (frame) => this.trace!('in', frame);
     const tcp = socket as Partial<Socket>;
     tcp.setNoDelay?.(true);
     tcp.setTimeout?.(0);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('close', () => this.onSocketClose());
-    socket.on('end', () => this.onSocketEnd());
-    // A reset or EPIPE ends in 'close' too; the error itself needs no more handling here.
-    socket.on('error', () => socket.destroy());
+    (socket as Owned)[kConnection] = this;
+    socket.on('data', socketOnData);
+    socket.on('close', socketOnClose);
+    socket.on('end', socketOnEnd);
+    socket.on('error', socketOnError);
     const heartbeat = options.heartbeatIntervalMs ?? DEFAULT_OPTIONS.heartbeatIntervalMs;
     if (heartbeat > 0) {
       this.heartbeatTimer = setInterval(() => this.heartbeat(), heartbeat);
       this.heartbeatTimer.unref();
     }
     // §4.2.2: bytes that arrived with the handshake already belong to the frame stream.
-    if (head && head.length > 0) queueMicrotask(() => this.onData(head));
+    if (head && head.length > 0) queueMicrotask(() => this.receiveChunk(head));
   }
 
   get readyState(): ReadyState {
@@ -155,12 +174,10 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
       return;
     }
     // §5.4: the first fragment carries the opcode, the rest are continuations; FIN on the last.
-    this.socket.cork();
     for (let start = 0; start < payload.length; start += fragmentSize) {
       const end = Math.min(start + fragmentSize, payload.length);
       this.writeData(start === 0 ? opcode : Opcode.Continuation, payload.subarray(start, end), end === payload.length);
     }
-    this.socket.uncork();
   }
 
   /** Writes a frame built once by `prepareFrame` (broadcast: the same bytes to many sockets). */
@@ -201,28 +218,35 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
 
   // ── incoming ────────────────────────────────────────────────────────────────
 
-  private onData(chunk: Buffer): void {
-    // Performance: frames written while one chunk is processed (an echo, pongs) leave in
-    // one write instead of one per frame.
-    this.socket.cork();
+  /** @internal The socket's 'data' listener. */
+  receiveChunk(chunk: Buffer): void {
     this.receiver.write(chunk);
-    this.socket.uncork();
   }
 
-  /** §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response", with the same data. */
-  private onPing(payload: Buffer): void {
+  // ReceiverHandlers: called by the receiver, not by applications.
+
+  /** @internal A complete message. */
+  onMessage(data: Buffer, isBinary: boolean): void {
+    this.emit('message', data, isBinary);
+  }
+
+  /** @internal Trace hook, set only in trace mode. */
+  onFrame: ReceiverHandlers['onFrame'] = undefined;
+
+  /** @internal §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response", with the same data. */
+  onPing(payload: Buffer): void {
     if (this.state === ReadyState.OPEN) this.writeControl(Opcode.Pong, payload);
     this.emit('ping', payload);
   }
 
-  /** §5.5.3: "A Pong frame MAY be sent unsolicited"; it proves the peer alive and needs no answer. */
-  private onPong(payload: Buffer): void {
+  /** @internal §5.5.3: "A Pong frame MAY be sent unsolicited"; it proves the peer alive and needs no answer. */
+  onPong(payload: Buffer): void {
     this.awaitingPong = false;
     this.emit('pong', payload);
   }
 
-  /** §5.5.1 / §7.1.5: the peer's Close frame. */
-  private onCloseFrame(code: number, reason: string): void {
+  /** @internal §5.5.1 / §7.1.5: the peer's Close frame. */
+  onClose(code: number, reason: string): void {
     this.receivedCode = code;
     this.receivedReason = reason;
     if (!this.closeSent) {
@@ -237,21 +261,23 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
     this.startCloseTimer();
   }
 
-  /** §7.1.7 "_Fail the WebSocket Connection_": send the error's close code, then close TCP. */
-  private fail(error: WebSocketError): void {
+  /** @internal §7.1.7 "_Fail the WebSocket Connection_": send the error's close code, then close TCP. */
+  onError(error: WebSocketError): void {
     if (!this.closeSent) this.sendClose(error.closeCode, Buffer.alloc(0));
     this.socket.end();
     this.startCloseTimer();
     if (this.listenerCount('error') > 0) this.emit('error', error);
   }
 
-  private onSocketEnd(): void {
+  /** @internal The peer closed its side of TCP. */
+  peerEnded(): void {
     // The peer closed its side. If the closing handshake is done (or never started), we are done too.
     this.receiver.stop();
     this.socket.end();
   }
 
-  private onSocketClose(): void {
+  /** @internal The TCP connection is gone. */
+  socketClosed(): void {
     if (this.state === ReadyState.CLOSED) return;
     this.state = ReadyState.CLOSED;
     this.receiver.stop();
@@ -295,29 +321,54 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
   private writeControl(opcode: number, payload: Buffer): void {
     if (this.socket.destroyed || !this.socket.writable) return;
     if (this.trace) this.traceOut(opcode, payload, true);
-    this.socket.write(encodeFrame(opcode, payload, true));
+    this.write(encodeFrame(opcode, payload, true));
   }
 
   private writeData(opcode: number, payload: Buffer, fin: boolean): void {
     if (this.trace) this.traceOut(opcode, payload, fin);
+    this.batch();
     writeFrame(this.socket, opcode, payload, fin);
-    this.checkBackpressure();
   }
 
   private writeRaw(frame: Buffer): void {
-    this.socket.write(frame);
+    this.write(frame);
+  }
+
+  private write(bytes: Buffer): void {
+    this.batch();
+    this.socket.write(bytes);
+  }
+
+  /**
+   * Performance (not essential): the socket stays corked until the current task ends, so
+   * every frame written meanwhile — an echo burst for one TCP chunk, many broadcasts in a
+   * row — leaves in one writev instead of one system call per frame. nextTick runs before
+   * any I/O, so no latency is added.
+   */
+  private batch(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    process.nextTick(uncorkLater, this);
+  }
+
+  /** @internal Ends a write batch: the bytes go to the kernel; what it cannot take yet stays buffered. */
+  flush(): void {
+    this.corked = false;
+    this.socket.uncork();
     this.checkBackpressure();
   }
 
   /**
-   * Slow-consumer policy (ours, not the RFC's): when unsent data passes
+   * Slow-consumer policy (ours, not the RFC's), checked after each write batch is handed
+   * to the kernel, so it counts only what the peer has not taken: when unsent data passes
    * `maxBufferedAmount`, stop sending and close with 1008, so one stuck reader cannot grow
    * the server's memory. The Close frame queues behind the backlog; if the peer never
    * drains it, the close timer tears TCP down.
    */
   private checkBackpressure(): void {
     if (this.socket.writableLength <= this.maxBufferedAmount || this.state !== ReadyState.OPEN) return;
-    this.fail(new WebSocketError('slow_consumer', 1008, `more than ${this.maxBufferedAmount} bytes waiting to be sent`));
+    this.onError(new WebSocketError('slow_consumer', 1008, `more than ${this.maxBufferedAmount} bytes waiting to be sent`));
   }
 
   private traceOut(opcode: number, payload: Buffer, fin: boolean): void {

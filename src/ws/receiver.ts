@@ -84,7 +84,9 @@ const EMPTY = Buffer.alloc(0);
 
 export class Receiver {
   private stateValue = ReceiverState.READ_HEADER;
-  private readonly options: Required<ReceiverOptions>;
+  private readonly maxMessageSize: number;
+  private readonly maxFragments: number;
+  private readonly expectMasked: boolean;
   private readonly handlers: ReceiverHandlers;
 
   // Unread input: chunks[0] is read from `offset`; `buffered` counts unread bytes.
@@ -98,7 +100,8 @@ export class Receiver {
   private opcode = 0;
   private masked = false;
   private payloadLength = 0;
-  private readonly maskKey = Buffer.alloc(MASK_KEY_LENGTH);
+  /** A view of the 4 key bytes in the input (no per-connection buffer). */
+  private maskKey: Buffer = EMPTY;
   private payloadRead = 0;
   private pieces: Buffer[] = [];
   private gathered: Buffer | undefined;
@@ -108,11 +111,18 @@ export class Receiver {
   private messageLength = 0;
   private fragmentCount = 0;
   private fragments: Buffer[] = [];
-  private readonly utf8 = new Utf8Validator();
+  /** Created on the first text message (memory: idle connections carry none). */
+  private utf8Validator: Utf8Validator | undefined;
 
   constructor(options: ReceiverOptions, handlers: ReceiverHandlers) {
-    this.options = { expectMasked: true, ...options };
+    this.maxMessageSize = options.maxMessageSize;
+    this.maxFragments = options.maxFragments;
+    this.expectMasked = options.expectMasked ?? true;
     this.handlers = handlers;
+  }
+
+  private get utf8(): Utf8Validator {
+    return (this.utf8Validator ??= new Utf8Validator());
   }
 
   get state(): ReceiverState {
@@ -155,7 +165,7 @@ export class Receiver {
           break;
         case ReceiverState.READ_MASK:
           if (this.buffered < MASK_KEY_LENGTH) return;
-          this.take(MASK_KEY_LENGTH).copy(this.maskKey);
+          this.maskKey = this.take(MASK_KEY_LENGTH);
           this.stateValue = ReceiverState.READ_PAYLOAD;
           break;
         case ReceiverState.READ_PAYLOAD:
@@ -198,7 +208,7 @@ export class Receiver {
     }
     // §5.1: a server "MUST close the connection upon receiving a frame that is not masked"
     // (and a client must fail on a masked one).
-    if (this.masked !== this.options.expectMasked) {
+    if (this.masked !== this.expectMasked) {
       return this.masked
         ? this.fail('masked_server_frame', 1002, 'masked frame from a server')
         : this.fail('unmasked_frame', 1002, 'unmasked frame from a client');
@@ -238,12 +248,12 @@ export class Receiver {
       this.fragmentCount = this.opcode === Opcode.Continuation ? this.fragmentCount + 1 : 1;
       // Our policy (not in the RFC): a message split into too many frames is refused, so a
       // stream of tiny fragments cannot pile up per-fragment bookkeeping.
-      if (this.fragmentCount > this.options.maxFragments) {
-        return this.fail('too_many_fragments', 1008, `message split into more than ${this.options.maxFragments} fragments`);
+      if (this.fragmentCount > this.maxFragments) {
+        return this.fail('too_many_fragments', 1008, `message split into more than ${this.maxFragments} fragments`);
       }
       // §7.4.1 1009: "a message that is too big for it to process".
-      if (this.messageLength + this.payloadLength > this.options.maxMessageSize) {
-        return this.fail('message_too_big', 1009, `message larger than ${this.options.maxMessageSize} bytes`);
+      if (this.messageLength + this.payloadLength > this.maxMessageSize) {
+        return this.fail('message_too_big', 1009, `message larger than ${this.maxMessageSize} bytes`);
       }
       if (this.opcode !== Opcode.Continuation) this.messageOpcode = this.opcode;
     }

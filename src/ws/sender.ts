@@ -90,7 +90,7 @@ export function toBuffer(data: string | Uint8Array): Buffer {
  * Performance: below this size header and payload are copied into one buffer and written
  * once; above it they are written separately under `cork()` so the payload is not copied.
  */
-export const COPY_THRESHOLD = 16 * 1024;
+export const COPY_THRESHOLD = 1024;
 
 /** Writes one frame to `socket`. */
 export function writeFrame(socket: Duplex, opcode: number, payload: Buffer, fin: boolean): void {

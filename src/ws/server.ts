@@ -30,27 +30,39 @@ export interface WebSocketServerOptions {
 /** §7.4.1 1001: "an endpoint is going away, such as a server going down". */
 const GOING_AWAY = 1001;
 
+/** Until the handshake is done, a socket error just ends the socket (no per-socket closure). */
+function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
 export class WebSocketServer extends EventEmitter<{ connection: [connection: WebSocketConnection, req: IncomingMessage] }> {
   readonly connections = new Set<WebSocketConnection>();
   private readonly options: WebSocketServerOptions;
+  /** One 'close' listener shared by every connection (memory: no closure per connection). */
+  private readonly forget: (this: WebSocketConnection) => void;
 
   constructor(http: Server, options: WebSocketServerOptions = {}) {
     super();
     this.options = options;
+    const connections = this.connections;
+    this.forget = function (this: WebSocketConnection) {
+      connections.delete(this);
+    };
     http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.handleUpgrade(req, socket, head));
   }
 
   /** Runs the handshake on one upgrade request. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroyOnError);
     const check = checkUpgrade(req);
     if (!check.ok) return rejectUpgrade(socket, check.status, check.headers, `${check.message}\n`);
     const verdict = this.options.verify?.(req, check.protocols);
     if (verdict && 'status' in verdict) return rejectUpgrade(socket, verdict.status, verdict.headers ?? {}, verdict.body ?? '');
     const options = typeof this.options.connection === 'function' ? this.options.connection(req) : this.options.connection;
     const connection = acceptUpgrade(req, socket, head, check, { protocol: verdict?.protocol }, options);
+    socket.off('error', destroyOnError); // the connection has its own from here on
     this.connections.add(connection);
-    connection.once('close', () => this.connections.delete(connection));
+    connection.on('close', this.forget);
     this.emit('connection', connection, req);
   }
 
