@@ -202,3 +202,6 @@ process.on('message', async (message: { cmd: string; port?: number; conns?: numb
   }
 });
 send({ type: 'ready' });
+
+// Never outlive the orchestrator (a crashed run must not leave servers behind).
+process.on('disconnect', () => process.exit(0));

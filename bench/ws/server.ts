@@ -67,17 +67,26 @@ if (impl === 'ours') {
   port = (server.address() as AddressInfo).port;
 }
 
-process.on('message', (message: { cmd: string; payload?: string; rounds?: number }) => {
+process.on('message', async (message: { cmd: string; payload?: string; rounds?: number; spread?: boolean }) => {
   if (message.cmd === 'usage') {
     (globalThis as { gc?: () => void }).gc?.();
     const memory = process.memoryUsage();
     send({ type: 'usage', cpu: process.cpuUsage(), rss: memory.rss, heapUsed: memory.heapUsed, connections: count() });
   } else if (message.cmd === 'broadcast') {
-    const start = performance.now();
-    for (let r = 0; r < (message.rounds ?? 1); r++) broadcast(message.payload!);
-    send({ type: 'broadcast-sent', ms: performance.now() - start });
+    // spread: one broadcast per event-loop turn (no write batching across broadcasts).
+    let ms = 0;
+    for (let r = 0; r < (message.rounds ?? 1); r++) {
+      if (message.spread && r > 0) await new Promise((resolve) => setImmediate(resolve));
+      const start = performance.now();
+      broadcast(message.payload!);
+      ms += performance.now() - start;
+    }
+    send({ type: 'broadcast-sent', ms });
   } else if (message.cmd === 'exit') {
     process.exit(0);
   }
 });
 send({ type: 'ready', port });
+
+// Never outlive the orchestrator (a crashed run must not leave servers behind).
+process.on('disconnect', () => process.exit(0));

@@ -4,8 +4,11 @@
  * restores the data, so the same function masks and unmasks, in place.
  */
 
-/** Performance: below this size the plain byte loop is as fast as setting up word views. */
-const WORD_LOOP_THRESHOLD = 32;
+import { endianness } from 'node:os';
+
+/** Performance: below this size the plain byte loop is as fast as setting up a word view. */
+const WORD_LOOP_THRESHOLD = 128;
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 /**
  * XORs `data` in place with `key`, as if `data` started at byte `keyOffset` of a longer
@@ -19,9 +22,12 @@ export function applyMask(data: Uint8Array, key: Uint8Array, keyOffset = 0): voi
     // 4-byte aligned, so walk byte by byte up to an aligned address first.
     const misalignment = (4 - (data.byteOffset & 3)) & 3;
     for (; i < misalignment; i++) data[i]! ^= key[(i + keyOffset) & 3]!;
-    const word = new Uint8Array(4);
-    for (let j = 0; j < 4; j++) word[j] = key[(i + j + keyOffset) & 3]!;
-    const keyWord = new Uint32Array(word.buffer)[0]!; // native byte order, same as the view below
+    // The key, rotated to start at this byte, as one 32-bit word in native byte order.
+    const k0 = key[(i + keyOffset) & 3]!;
+    const k1 = key[(i + 1 + keyOffset) & 3]!;
+    const k2 = key[(i + 2 + keyOffset) & 3]!;
+    const k3 = key[(i + 3 + keyOffset) & 3]!;
+    const keyWord = LITTLE_ENDIAN ? (k0 | (k1 << 8) | (k2 << 16) | (k3 << 24)) >>> 0 : ((k0 << 24) | (k1 << 16) | (k2 << 8) | k3) >>> 0;
     const words = (length - i) >>> 2;
     const view = new Uint32Array(data.buffer, data.byteOffset + i, words);
     for (let w = 0; w < words; w++) view[w]! ^= keyWord;

@@ -78,7 +78,7 @@ export class Utf8Validator {
       }
     }
     // 3. Performance: the middle, which starts and ends on a boundary, natively.
-    if (cut > i && !isUtf8(bytes.subarray(i, cut))) return false;
+    if (cut > i && !isUtf8(i === 0 && cut === length ? bytes : bytes.subarray(i, cut))) return false;
     // 4. The cut sequence's first bytes through the state machine, to carry them over.
     for (let j = cut; j < length; j++) if (!this.step(bytes[j]!)) return false;
     return true;
