@@ -137,6 +137,9 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
     socket.on('close', socketOnClose);
     socket.on('end', socketOnEnd);
     socket.on('error', socketOnError);
+    // The peer may have vanished while the application decided (e.g. during an async auth
+    // check): 'close' already fired, so report it now, still exactly once.
+    if (socket.destroyed) queueMicrotask(() => this.socketClosed());
     const heartbeat = options.heartbeatIntervalMs ?? DEFAULT_OPTIONS.heartbeatIntervalMs;
     if (heartbeat > 0) {
       this.heartbeatTimer = setInterval(() => this.heartbeat(), heartbeat);

@@ -155,6 +155,9 @@ export function acceptResponse(key: string, protocol?: string, extraHeaders: Rec
   return `HTTP/1.1 101 Switching Protocols\r\n${headerLines({ ...headers, ...extraHeaders })}\r\n`;
 }
 
+/** How long a refused client may keep its half of the connection open. */
+const REJECT_LINGER_MS = 2000;
+
 /**
  * Answers the upgrade request with a complete HTTP/1.1 response (no `101`) and closes the
  * connection: `Connection: close`, a `Content-Length`, and the body as given.
@@ -166,4 +169,7 @@ export function rejectUpgrade(socket: Duplex, status: number, headers: Record<st
   if (!Object.keys(all).some((name) => name.toLowerCase() === 'content-type')) all['Content-Type'] = 'text/plain; charset=utf-8';
   const head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n${headerLines(all)}\r\n`;
   socket.end(Buffer.concat([Buffer.from(head, 'latin1'), bytes]));
+  // The client should close once it has read the answer; one that lingers is cut off.
+  // (Destroying at once could turn unread request bytes into a TCP RST that loses the answer.)
+  socket.once('finish', () => setTimeout(() => socket.destroy(), REJECT_LINGER_MS).unref());
 }

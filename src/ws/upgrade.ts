@@ -31,6 +31,6 @@ export function acceptUpgrade(
   if (accept.protocol !== undefined && !check.protocols.includes(accept.protocol)) {
     throw new RangeError(`subprotocol ${accept.protocol} was not offered by the client`);
   }
-  socket.write(acceptResponse(check.key, accept.protocol, accept.headers));
+  if (!socket.destroyed) socket.write(acceptResponse(check.key, accept.protocol, accept.headers));
   return new WebSocketConnection(socket, head, options, accept.protocol ?? '');
 }

@@ -165,3 +165,50 @@ test('ping(): a ping with payload reaches the peer, and more than 125 bytes is r
     client.destroy();
   });
 });
+
+test('rejectUpgrade: the application refuses before 101 with a complete HTTP response (401 JSON) and the connection ends', async () => {
+  const http = createServer();
+  const body = JSON.stringify({ error: 'unauthorized', message: 'Authentication required' });
+  new WebSocketServer(http, {
+    verify: () => ({ status: 401, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body }),
+  });
+  http.listen(0, '127.0.0.1');
+  await once(http, 'listening');
+  try {
+    const client = await RawClient.open((http.address() as AddressInfo).port);
+    assert.equal(client.answer!.status, 401);
+    assert.equal(client.answer!.headers['content-type'], 'application/json; charset=utf-8');
+    assert.equal(client.answer!.headers['content-length'], String(Buffer.byteLength(body)));
+    await client.untilClosed();
+    assert.equal(client.answer!.body, body);
+  } finally {
+    http.close();
+  }
+});
+
+test('a connection accepted on a socket that already vanished still emits close (1006) exactly once', async () => {
+  const { acceptUpgrade } = await import('../../src/ws/upgrade.js');
+  const { checkUpgrade } = await import('../../src/ws/handshake.js');
+  const http = createServer();
+  http.on('upgrade', (req, socket, head) => {
+    socket.destroy(); // the client is gone while "auth" was running
+    socket.once('close', () => {
+      const check = checkUpgrade(req);
+      assert.ok(check.ok);
+      const conn = acceptUpgrade(req, socket, head, check);
+      const codes: number[] = [];
+      conn.on('close', (code) => codes.push(code));
+      setTimeout(() => http.emit('done', codes), 50);
+    });
+  });
+  http.listen(0, '127.0.0.1');
+  await once(http, 'listening');
+  try {
+    const client = await RawClient.open((http.address() as AddressInfo).port).catch(() => undefined);
+    const [codes] = await once(http, 'done');
+    assert.deepEqual(codes, [1006]);
+    client?.destroy();
+  } finally {
+    http.close();
+  }
+});
