@@ -1,0 +1,207 @@
+/**
+ * The load generator, in its own process (pinned to the other core): raw node:net clients
+ * that do the handshake, then send pre-built masked frames and count the frames coming back.
+ * Reports its own CPU time so a saturated generator is visible.
+ */
+import { connect, type Socket } from 'node:net';
+import { randomBytes } from 'node:crypto';
+
+interface Client {
+  socket: Socket;
+  sentAt: number[];
+  leftover: Buffer | undefined;
+  onFrame: () => void;
+}
+
+const send = (message: unknown) => process.send!(message);
+const LATENCY_CAPACITY = 4_000_000;
+const latencies = new Float64Array(LATENCY_CAPACITY);
+let latencyCount = 0;
+let clients: Client[] = [];
+let received = 0;
+
+function maskedTextFrame(size: number): Buffer {
+  const header = size <= 125 ? 2 : size <= 0xffff ? 4 : 10;
+  const frame = Buffer.alloc(header + 4 + size);
+  frame[0] = 0x81;
+  if (header === 2) frame[1] = 0x80 | size;
+  else if (header === 4) (frame[1] = 0x80 | 126), frame.writeUInt16BE(size, 2);
+  else (frame[1] = 0x80 | 127), frame.writeBigUInt64BE(BigInt(size), 2);
+  const key = randomBytes(4);
+  key.copy(frame, header);
+  for (let i = 0; i < size; i++) frame[header + 4 + i] = 0x61 ^ key[i & 3]!;
+  return frame;
+}
+
+/** Counts complete frames (masked or not) in the stream without copying payloads. */
+function consume(client: Client, chunk: Buffer): void {
+  let data = chunk;
+  if (client.leftover) {
+    data = Buffer.concat([client.leftover, chunk]);
+    client.leftover = undefined;
+  }
+  let at = 0;
+  while (data.length - at >= 2) {
+    const b1 = data[at + 1]!;
+    let length = b1 & 0x7f;
+    let header = 2;
+    if (length === 126) {
+      if (data.length - at < 4) break;
+      length = data.readUInt16BE(at + 2);
+      header = 4;
+    } else if (length === 127) {
+      if (data.length - at < 10) break;
+      length = Number(data.readBigUInt64BE(at + 2));
+      header = 10;
+    }
+    if (b1 & 0x80) header += 4;
+    if (data.length - at < header + length) break;
+    at += header + length;
+    client.onFrame();
+  }
+  if (at < data.length) client.leftover = Buffer.from(data.subarray(at));
+}
+
+async function open(port: number, n: number, onFrame: (c: Client) => void): Promise<Client[]> {
+  const opened: Client[] = [];
+  const BATCH = 200;
+  for (let start = 0; start < n; start += BATCH) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(BATCH, n - start) }, () =>
+        new Promise<Client>((resolve, reject) => {
+          const socket = connect({ port, host: '127.0.0.1' });
+          socket.setNoDelay(true);
+          socket.on('error', reject);
+          const client: Client = { socket, sentAt: [], leftover: undefined, onFrame: () => onFrame(client) };
+          let head = '';
+          const onHandshake = (chunk: Buffer) => {
+            head += chunk.toString('latin1');
+            const end = head.indexOf('\r\n\r\n');
+            if (end < 0) return;
+            socket.off('data', onHandshake);
+            if (!head.startsWith('HTTP/1.1 101')) return reject(new Error(head.split('\r\n')[0]));
+            socket.on('data', (data: Buffer) => consume(client, data));
+            const rest = Buffer.from(head.slice(end + 4), 'latin1');
+            if (rest.length) consume(client, rest);
+            resolve(client);
+          };
+          socket.on('data', onHandshake);
+          socket.write(
+            `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+          );
+        }),
+      ),
+    );
+    opened.push(...batch);
+  }
+  return opened;
+}
+
+function closeAll(): void {
+  for (const c of clients) c.socket.destroy();
+  clients = [];
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
+}
+
+interface EchoCommand {
+  cmd: 'echo';
+  port: number;
+  conns: number;
+  size: number;
+  inflight: number;
+  warmupMs: number;
+  durationMs: number;
+  /** Fixed offered load in messages/s (open loop) instead of a closed loop. */
+  rate?: number;
+}
+
+async function echo(command: EchoCommand): Promise<void> {
+  const frame = maskedTextFrame(command.size);
+  let measuring = false;
+  received = 0;
+  latencyCount = 0;
+  clients = await open(command.port, command.conns, (client) => {
+    const sentAt = client.sentAt.shift()!;
+    if (measuring) {
+      received++;
+      if (latencyCount < LATENCY_CAPACITY) latencies[latencyCount++] = performance.now() - sentAt;
+    }
+    if (command.rate === undefined) {
+      client.sentAt.push(performance.now());
+      client.socket.write(frame);
+    }
+  });
+  let pacer: NodeJS.Timeout | undefined;
+  if (command.rate === undefined) {
+    for (const client of clients)
+      for (let i = 0; i < command.inflight; i++) {
+        client.sentAt.push(performance.now());
+        client.socket.write(frame);
+      }
+  } else {
+    // Open loop: every 10 ms, rate/100 messages spread round-robin over the connections.
+    const perTick = command.rate / 100;
+    let next = 0;
+    let owed = 0;
+    pacer = setInterval(() => {
+      owed += perTick;
+      for (; owed >= 1; owed--) {
+        const client = clients[next++ % clients.length]!;
+        client.sentAt.push(performance.now());
+        client.socket.write(frame);
+      }
+    }, 10);
+  }
+  await new Promise((resolve) => setTimeout(resolve, command.warmupMs));
+  measuring = true;
+  const cpuStart = process.cpuUsage();
+  const start = performance.now();
+  send({ type: 'measuring' });
+  await new Promise((resolve) => setTimeout(resolve, command.durationMs));
+  measuring = false;
+  const elapsed = performance.now() - start;
+  const cpu = process.cpuUsage(cpuStart);
+  clearInterval(pacer);
+  const sorted = latencies.slice(0, latencyCount).sort();
+  send({
+    type: 'echo-result',
+    messages: received,
+    perSecond: (received * 1000) / elapsed,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    generatorCpuPercent: ((cpu.user + cpu.system) / 1000 / elapsed) * 100,
+  });
+  closeAll();
+}
+
+process.on('message', async (message: { cmd: string; port?: number; conns?: number; expect?: number } & Partial<EchoCommand>) => {
+  try {
+    if (message.cmd === 'echo') await echo(message as EchoCommand);
+    else if (message.cmd === 'idle') {
+      clients = await open(message.port!, message.conns!, () => {});
+      send({ type: 'idle-ready' });
+    } else if (message.cmd === 'fanout') {
+      received = 0;
+      const expect = message.expect!;
+      let cpuStart = process.cpuUsage();
+      clients = await open(message.port!, message.conns!, () => {
+        if (++received === expect) send({ type: 'fanout-done', at: performance.timeOrigin + performance.now(), generatorCpu: process.cpuUsage(cpuStart) });
+      });
+      cpuStart = process.cpuUsage();
+      send({ type: 'fanout-ready' });
+    } else if (message.cmd === 'close') {
+      closeAll();
+      send({ type: 'closed' });
+    } else if (message.cmd === 'exit') process.exit(0);
+  } catch (error) {
+    send({ type: 'error', message: (error as Error).message });
+  }
+});
+send({ type: 'ready' });
+
+// Never outlive the orchestrator (a crashed run must not leave servers behind).
+process.on('disconnect', () => process.exit(0));

@@ -1,0 +1,92 @@
+/**
+ * One benchmark server, in its own process (forked by run.ts with IPC, pinned to a core):
+ *   node --expose-gc --import tsx bench/ws/server.ts ours|ws|raw
+ * `ours` is SocketLink's engine (from dist/), `ws` the ws package, `raw` a node:net echo of
+ * the same bytes after a fixed handshake (the ceiling: no parsing at all).
+ * IPC commands: usage (CPU, RSS, heap after GC), broadcast (one message to every socket).
+ */
+import { createServer } from 'node:http';
+import { createServer as createNetServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { createHash } from 'node:crypto';
+import { WebSocketServer as WsServer, type WebSocket } from 'ws';
+import { prepareFrame, WebSocketServer, type WebSocketConnection } from '../../dist/ws/index.js';
+
+const impl = process.argv[2] as 'ours' | 'ws' | 'raw';
+const send = (message: unknown) => process.send!(message);
+
+let broadcast: (payload: string) => void = () => {};
+let count = () => 0;
+let port = 0;
+
+if (impl === 'ours') {
+  const http = createServer();
+  const wss = new WebSocketServer(http, { connection: { maxMessageSize: 16 * 1024 * 1024 } });
+  wss.on('connection', (c: WebSocketConnection) => c.on('message', (data, isBinary) => c.send(data, { binary: isBinary })));
+  // The frame is built once and the same bytes written to every socket.
+  broadcast = (payload) => {
+    const frame = prepareFrame(payload);
+    for (const c of wss.connections) c.sendPrepared(frame);
+  };
+  count = () => wss.connections.size;
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  port = (http.address() as AddressInfo).port;
+} else if (impl === 'ws') {
+  const http = createServer();
+  const wss = new WsServer({ server: http, perMessageDeflate: false, maxPayload: 16 * 1024 * 1024 });
+  wss.on('connection', (ws: WebSocket) => ws.on('message', (data, isBinary) => ws.send(data as Buffer, { binary: isBinary })));
+  // The usual way with ws: send() per client (each call builds its own frame).
+  broadcast = (payload) => {
+    for (const client of wss.clients) client.send(payload);
+  };
+  count = () => wss.clients.size;
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  port = (http.address() as AddressInfo).port;
+} else {
+  const sockets = new Set<Socket>();
+  const server = createNetServer((socket) => {
+    socket.setNoDelay(true);
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    let head = '';
+    const onHandshake = (chunk: Buffer) => {
+      head += chunk.toString('latin1');
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const key = /sec-websocket-key: *(\S+)/i.exec(head)?.[1] ?? '';
+      const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+      socket.off('data', onHandshake);
+      socket.on('data', (data: Buffer) => socket.write(data)); // the same bytes straight back
+    };
+    socket.on('data', onHandshake);
+  });
+  count = () => sockets.size;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+}
+
+process.on('message', async (message: { cmd: string; payload?: string; rounds?: number; spread?: boolean }) => {
+  if (message.cmd === 'usage') {
+    (globalThis as { gc?: () => void }).gc?.();
+    const memory = process.memoryUsage();
+    send({ type: 'usage', cpu: process.cpuUsage(), rss: memory.rss, heapUsed: memory.heapUsed, connections: count() });
+  } else if (message.cmd === 'broadcast') {
+    // spread: one broadcast per event-loop turn (no write batching across broadcasts).
+    let ms = 0;
+    for (let r = 0; r < (message.rounds ?? 1); r++) {
+      if (message.spread && r > 0) await new Promise((resolve) => setImmediate(resolve));
+      const start = performance.now();
+      broadcast(message.payload!);
+      ms += performance.now() - start;
+    }
+    send({ type: 'broadcast-sent', ms });
+  } else if (message.cmd === 'exit') {
+    process.exit(0);
+  }
+});
+send({ type: 'ready', port });
+
+// Never outlive the orchestrator (a crashed run must not leave servers behind).
+process.on('disconnect', () => process.exit(0));

@@ -1,0 +1,72 @@
+/** The echo server as an operator runs it (SPEC §1): first line, trace mode, graceful shutdown. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { startServer } from '../helpers/server.js';
+import { closeFrame, text } from './helpers/frames.js';
+import { RawClient, summarize } from './helpers/raw-client.js';
+
+test('SPEC §1: the echo server prints "listening on ws://HOST:PORT/" first and honours --port/--host', async () => {
+  const server = await startServer({ entry: 'echo-server.js', args: ['--port', '0', '--host', '127.0.0.1'] });
+  try {
+    assert.ok(server.port > 0);
+    const client = await RawClient.open(server.port);
+    assert.equal(client.answer!.status, 101);
+    client.destroy();
+  } finally {
+    await server.stop();
+  }
+});
+
+test('SPEC §1: on SIGTERM every open socket gets close 1001 and the process exits 0 within 5 s', async () => {
+  const server = await startServer({ entry: 'echo-server.js' });
+  const clients = await Promise.all([RawClient.open(server.port), RawClient.open(server.port), RawClient.open(server.port)]);
+  const started = performance.now();
+  const exit = once(server.child, 'exit');
+  server.child.kill('SIGTERM');
+  for (const client of clients) {
+    await client.framesAtLeast(1);
+    assert.deepEqual(summarize(client.frames), ['close 1001']);
+    client.send(closeFrame(1001)); // a well-behaved client finishes the handshake
+  }
+  const [code] = (await exit) as [number];
+  assert.equal(code, 0);
+  assert.ok(performance.now() - started < 5000);
+  for (const client of clients) client.destroy();
+});
+
+test('SPEC §1: on SIGINT with a client that never answers, the server still exits 0 within 5 s', async () => {
+  const server = await startServer({ entry: 'echo-server.js' });
+  const client = await RawClient.open(server.port);
+  const started = performance.now();
+  const exit = once(server.child, 'exit');
+  server.child.kill('SIGINT');
+  const [code] = (await exit) as [number];
+  assert.equal(code, 0);
+  assert.ok(performance.now() - started < 5000);
+  assert.deepEqual(summarize(client.frames), ['close 1001']);
+  client.destroy();
+});
+
+test('SPEC §1: --trace prints each frame in and out with its RFC 6455 §5.2 fields as JSON lines', async () => {
+  const server = await startServer({ entry: 'echo-server.js', args: ['--trace'] });
+  try {
+    const client = await RawClient.open(server.port);
+    client.send(text('Hello', { key: Buffer.from([0x37, 0xfa, 0x21, 0x3d]) }), closeFrame(1000));
+    await client.untilClosed();
+    const inbound = JSON.parse(await server.waitForLine((l) => l.includes('"direction":"in"') && l.includes('"text"')));
+    assert.deepEqual(
+      [inbound.FIN, inbound.RSV1, inbound.RSV2, inbound.RSV3, inbound.opcode, inbound.MASK, inbound.payloadLength, inbound.maskingKey, inbound.payloadHead],
+      [1, 0, 0, 0, '0x1', 1, 5, '37fa213d', Buffer.from('Hello').toString('hex')],
+    );
+    const outbound = JSON.parse(await server.waitForLine((l) => l.includes('"direction":"out"') && l.includes('"text"')));
+    assert.deepEqual([outbound.MASK, outbound.maskingKey, outbound.payloadLength], [0, null, 5]);
+    for (const line of server.lines) JSON.parse(line); // SPEC §1: every later stdout line is JSON
+  } finally {
+    await server.stop();
+  }
+});
+
+test('SPEC §1: a bad --port exits 1 with a one-line message', async () => {
+  await assert.rejects(startServer({ entry: 'echo-server.js', args: ['--port', 'abc'] }), /--port/);
+});
