@@ -1,71 +1,11 @@
 /**
- * Test doubles for the chat core: a store holding rooms and messages (a stand-in
- * until MemoryStore lands; every other method throws), a hand-driven clock, and
- * peers that record what they are sent.
+ * Test doubles for the chat core: a hand-driven clock and peers that record what
+ * they are sent. The store is the real MemoryStore.
  */
 import type { PublicUser } from '../../src/auth/types.js';
 import type { Clock } from '../../src/chat/clock.js';
 import type { OutgoingFrame } from '../../src/chat/protocol.js';
 import type { ChatPeer, Priority } from '../../src/chat/service.js';
-import type { MessageRecord, NewMessage, RoomRecord, Store } from '../../src/store/types.js';
-
-const unused = () => Promise.reject(new Error('not used by chat'));
-
-export class RoomsOnlyStore implements Store {
-  readonly rooms = new Map<string, RoomRecord>();
-  readonly messages = new Map<string, MessageRecord[]>();
-  createUser = unused;
-  getUser = unused;
-  getUserByName = unused;
-  listUsers = unused;
-  countUsers = unused;
-  deleteUser = unused;
-  createSession = unused;
-  getSession = unused;
-  updateSession = unused;
-  deleteSession = unused;
-  listSessions = unused;
-  revokeToken = unused;
-  isTokenRevoked = unused;
-  async createRoom(room: Omit<RoomRecord, 'lastSeq'>): Promise<RoomRecord | 'exists'> {
-    if (this.rooms.has(room.name)) return 'exists';
-    const record = { ...room, lastSeq: 0 };
-    this.rooms.set(room.name, record);
-    this.messages.set(room.name, []);
-    return record;
-  }
-  async getRoom(name: string) {
-    return this.rooms.get(name);
-  }
-  async listRooms() {
-    return [...this.rooms.values()];
-  }
-  async deleteRoom(name: string) {
-    this.messages.delete(name);
-    return this.rooms.delete(name);
-  }
-  async appendMessage(room: string, message: NewMessage): Promise<MessageRecord | undefined> {
-    const record = this.rooms.get(room);
-    if (!record) return undefined;
-    const stored: MessageRecord = { ...message, room, seq: record.lastSeq + 1 };
-    this.rooms.set(room, { ...record, lastSeq: stored.seq });
-    this.messages.get(room)!.push(stored);
-    return stored;
-  }
-  async messagesAfter(room: string, since: number, limit: number) {
-    return (this.messages.get(room) ?? []).filter((m) => m.seq > since).slice(0, limit);
-  }
-  async messagesBefore(room: string, before: number, limit: number) {
-    const older = (this.messages.get(room) ?? []).filter((m) => m.seq < before);
-    return older.slice(Math.max(0, older.length - limit));
-  }
-  async countMessages() {
-    let n = 0;
-    for (const list of this.messages.values()) n += list.length;
-    return n;
-  }
-  async close() {}
-}
 
 /** A clock moved by hand: `advance(ms)` runs the timers that fall due, in order. */
 export class ManualClock implements Clock {

@@ -2,11 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ChatService, type ChatServiceOptions } from '../../src/chat/service.js';
 import { forbidden } from '../../src/errors.js';
-import { FakePeer, ManualClock, RoomsOnlyStore, user } from './fakes.js';
+import { MemoryStore } from '../../src/store/memory.js';
+import { FakePeer, ManualClock, user } from './fakes.js';
 
 function setup(options: Partial<ChatServiceOptions> = {}) {
-  const store = new RoomsOnlyStore();
   const clock = new ManualClock();
+  const store = new MemoryStore({ now: clock.now });
   let ids = 0;
   const chat = new ChatService({ store, clock, newEpoch: () => 'epoch-1', newMessageId: () => `m${++ids}`, ...options });
   const connect = async (name: string, role: 'user' | 'admin' = 'user', peer = new FakePeer(user(name, role))) => {
