@@ -78,6 +78,11 @@ export interface ChatServiceOptions {
    * result fields go into the `ack`. Throw an `ApiError` to answer with `error`.
    */
   onAuth?: (peer: ChatPeer, token: string) => Promise<Record<string, unknown> | void>;
+  /**
+   * Told about every message stored, whichever transport brought it (counters;
+   * later the seam where a Redis fan-out publishes to other processes).
+   */
+  onMessage?: (message: Message) => void;
   /** Told about a bug (the peer is then closed 1011). */
   onInternalError?: (error: unknown, peer: ChatPeer) => void;
 }
@@ -107,6 +112,7 @@ export class ChatService {
   private readonly newEpoch: () => string;
   private readonly onAuth: ChatServiceOptions['onAuth'];
   private readonly onInternalError: ChatServiceOptions['onInternalError'];
+  private readonly onMessage: ChatServiceOptions['onMessage'];
 
   private readonly peers = new Map<string, PeerState>();
   private readonly rooms = new RoomRegistry<ChatPeer>();
@@ -125,6 +131,7 @@ export class ChatService {
     this.newEpoch = options.newEpoch ?? (() => randomBytes(12).toString('base64url'));
     this.onAuth = options.onAuth;
     this.onInternalError = options.onInternalError;
+    this.onMessage = options.onMessage;
     this.typing = new TypingTracker({
       clock: this.clock,
       onAutoStop: (room, userId, username) => this.announceStopTyping(room, userId, username),
@@ -499,6 +506,7 @@ export class ChatService {
    * then every SSE stream and long poll of the room.
    */
   private fanOut(message: Message): void {
+    this.onMessage?.(message);
     const frame = this.frameOf(message);
     for (const peer of this.rooms.peersIn(message.room)) {
       const held = this.peers.get(peer.id)?.holding.get(message.room);

@@ -566,6 +566,16 @@ test('SPEC §2 wait: a long poll with nothing new answers empty after wait secon
   assert.equal(clock.pending, 0);
 });
 
+test('onMessage hears every stored message, over WebSocket and HTTP alike', async () => {
+  const heard: string[] = [];
+  const { chat, connect, send, roomWith } = setup({ onMessage: (m) => heard.push(m.text) });
+  const ann = await connect('ann');
+  await roomWith('r', ann);
+  await send(ann, { type: 'send_message', room: 'r', text: 'ws' });
+  await chat.postMessage(user('h'), 'r', 'http');
+  assert.deepEqual(heard, ['ws', 'http']);
+});
+
 test('stats counts online users, WebSocket connections, rooms and messages', async () => {
   const { chat, connect } = setup();
   await connect('ann');
