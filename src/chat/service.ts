@@ -146,7 +146,7 @@ export class ChatService {
    * 2. send `welcome` — its first frame (SPEC §4);
    * 3. if it is the user's first socket, `presence` online to every other socket (rule 12).
    */
-  async connect(peer: ChatPeer): Promise<void> {
+  connect(peer: ChatPeer): Promise<void> {
     // Step 1.
     const state: PeerState = {
       peer,
@@ -157,6 +157,14 @@ export class ChatService {
       holding: new Map(),
     };
     this.peers.set(peer.id, state);
+    const welcomed = this.welcome(state);
+    // Frames that arrive meanwhile queue behind the welcome, so it stays the first frame.
+    state.queue = welcomed.catch(() => {});
+    return welcomed;
+  }
+
+  private async welcome(state: PeerState): Promise<void> {
+    const { peer } = state;
     const rooms = await this.listRooms();
     if (!state.open) return; // closed while we read the rooms
     // Step 2.
@@ -526,6 +534,11 @@ export class ChatService {
 
   isOnline(userId: string): boolean {
     return this.presence.isOnline(userId);
+  }
+
+  /** Distinct users with an open WebSocket (SPEC §7 rule 12). */
+  get onlineUsers(): number {
+    return this.presence.onlineUsers;
   }
 
   /** The sockets of the service, e.g. to close them at shutdown or on token events. */

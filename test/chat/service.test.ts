@@ -586,6 +586,25 @@ test('stats counts online users, WebSocket connections, rooms and messages', asy
   assert.deepEqual(await chat.stats(), { onlineUsers: 2, connections: 3, rooms: 1, messages: 1 });
 });
 
+test('SPEC §4: a frame sent before welcome is out is answered after it', async () => {
+  const { chat, store } = setup();
+  const ann = new FakePeer(user('ann'));
+  const original = store.listRooms.bind(store);
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  store.listRooms = async () => {
+    await gate;
+    return original();
+  };
+  const connecting = chat.connect(ann);
+  const early = chat.handle(ann, JSON.stringify({ type: 'history', room: 'nope', id: 'early' }));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(ann.types(), []);
+  release();
+  await Promise.all([connecting, early]);
+  assert.deepEqual(ann.types(), ['welcome', 'error']);
+});
+
 test('a socket that closes while connecting is never registered nor announced', async () => {
   const { chat } = setup();
   const ann = new FakePeer(user('ann'));
