@@ -1,0 +1,183 @@
+/**
+ * `GET /ws` (SPEC §4): the opening handshake with SocketLink's own checks, then
+ * one `WsPeer` per connection handed to the chat core.
+ *
+ * The engine's checks (RFC 6455 §4.2.1) run first; ours follow as numbered steps.
+ * Authentication is asynchronous (a store lookup), so this is an `upgrade`
+ * listener of its own rather than the engine's synchronous `verify` hook.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { AccessClaims, Auth, PublicUser } from '../auth/types.js';
+import type { ChatService } from '../chat/service.js';
+import { ApiError, forbidden, notFound, overloaded, unauthorized } from '../errors.js';
+import type { OriginPolicy } from '../http/origin.js';
+import { JSON_CONTENT_TYPE } from '../http/response.js';
+import { splitTarget } from '../http/router.js';
+import type { Logger } from '../log.js';
+import { acceptUpgrade, checkUpgrade, ReadyState, rejectUpgrade, type WebSocketConnection } from '../ws/index.js';
+import type { ChatMetrics } from './chat-metrics.js';
+import { OVERLOADED_RETRY_AFTER_SECONDS, type ConnectionCount } from './connection-count.js';
+import type { TokenLifecycle } from './token-lifecycle.js';
+import { findHandshakeToken, selectChatSubprotocol } from './ws-token.js';
+import { SLOW_CONSUMER_BYTES, WsPeer } from './ws-peer.js';
+
+export const CHAT_PATH = '/ws';
+/** SPEC §4, §7 rule 5: a chat message payload over 64 KiB is closed 1009. */
+export const MAX_CHAT_MESSAGE_BYTES = 64 * 1024;
+/** RFC 6455 §7.4.1 1001: "an endpoint is going away, such as a server going down". */
+const CLOSE_GOING_AWAY = 1001;
+
+export interface ChatEndpointDeps {
+  readonly chat: ChatService;
+  readonly auth: Auth;
+  readonly origins: OriginPolicy;
+  readonly count: ConnectionCount;
+  readonly tokens: TokenLifecycle;
+  readonly metrics: ChatMetrics;
+  readonly log: Logger;
+  readonly heartbeatSeconds: number;
+}
+
+export class ChatEndpoint {
+  private readonly connections = new Set<WebSocketConnection>();
+  private closing = false;
+
+  constructor(private readonly deps: ChatEndpointDeps) {}
+
+  /** The `upgrade` listener of the HTTP server. */
+  readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', () => socket.destroy());
+    this.upgrade(req, socket, head).catch((error: unknown) => {
+      this.deps.log.error('websocket upgrade failed', { error });
+      reject(socket, new ApiError(500, 'internal', 'Internal server error'));
+    });
+  };
+
+  /**
+   * 1. only `/ws` upgrades (anything else is 404);
+   * 2. RFC 6455 §4.2.1: a valid opening handshake (the engine's `checkUpgrade`);
+   * 3. SPEC §1–§2: under `MAX_CONNECTIONS`, else 503 with `retry-after`, before any crypto;
+   * 4. SPEC §4: a token from one of the four transports, else 401;
+   * 5. SPEC §7 rule 15: an `Origin`, when sent, must be same-origin or listed; without
+   *    one, only a non-cookie token is accepted (a browser always sends `Origin`, so a
+   *    cookie without one is not a page of ours). Else 403;
+   * 6. SPEC §3: the token verifies (401 `unauthorized` / `token_expired`);
+   * 7. the client is still there and the cap still holds;
+   * 8. `101`, selecting `socketlink.v1` when offered; the chat core takes over.
+   */
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const { auth, origins, count } = this.deps;
+    // Step 1.
+    const { path, query } = splitTarget(req.url ?? '/');
+    if (path !== CHAT_PATH) return reject(socket, notFound('WebSocket endpoint is /ws'));
+    // Step 2.
+    const check = checkUpgrade(req);
+    if (!check.ok) return rejectUpgrade(socket, check.status, check.headers, `${check.message}\n`);
+    // Step 3.
+    if (this.closing) return reject(socket, overloaded(OVERLOADED_RETRY_AFTER_SECONDS, 'Server shutting down'));
+    const full = attempt(() => count.check());
+    if (full) return reject(socket, full);
+    // Step 4.
+    const found = findHandshakeToken(req, check.protocols, new URLSearchParams(query));
+    if (!found) return reject(socket, unauthorized());
+    // Step 5.
+    const origin = req.headers.origin;
+    if (origin !== undefined ? !origins.isAllowed(origin, req.headers.host) : found.source === 'cookie') {
+      return reject(socket, forbidden('WebSocket connections must come from an allowed Origin'));
+    }
+    // Step 6.
+    let claims: AccessClaims;
+    let user: PublicUser;
+    try {
+      claims = await auth.verifyAccessToken(found.token);
+      user = await auth.me(claims);
+    } catch (error) {
+      if (error instanceof ApiError) return reject(socket, error);
+      throw error;
+    }
+    // Step 7.
+    if (socket.destroyed) return;
+    const fullNow = this.closing ? overloaded(OVERLOADED_RETRY_AFTER_SECONDS, 'Server shutting down') : attempt(() => count.check());
+    if (fullNow) return reject(socket, fullNow);
+    // Step 8.
+    const connection = acceptUpgrade(
+      req,
+      socket,
+      head,
+      check,
+      { protocol: selectChatSubprotocol(check.protocols) },
+      { maxMessageSize: MAX_CHAT_MESSAGE_BYTES, maxBufferedAmount: SLOW_CONSUMER_BYTES, heartbeatIntervalMs: this.deps.heartbeatSeconds * 1000 },
+    );
+    this.attach(connection, claims, user);
+  }
+
+  /** Wires one open connection to the chat core, the counters and the token lifecycle. */
+  private attach(connection: WebSocketConnection, claims: AccessClaims, user: PublicUser): void {
+    const { chat, count, tokens, metrics, log } = this.deps;
+    const release = count.add('ws');
+    const peer = new WsPeer(randomUUID(), user, connection, claims, () => metrics.wsFrames.inc({ direction: 'out' }));
+    this.connections.add(connection);
+    connection.on('message', (data) => {
+      metrics.wsFrames.inc({ direction: 'in' });
+      // Binary frames are decoded too: anything that is not our JSON is a bad_request, not a close.
+      void chat.handle(peer, data.toString('utf8'));
+    });
+    // The engine closes the connection itself on a protocol error; the close event follows.
+    connection.on('error', (error) => log.debug('websocket error', { code: error.code }));
+    connection.once('close', (code) => {
+      this.connections.delete(connection);
+      release();
+      tokens.untrack(peer);
+      chat.disconnect(peer);
+      log.debug('websocket closed', { peer: peer.id, user: user.id, code });
+    });
+    log.debug('websocket open', { peer: peer.id, user: user.id });
+    chat.connect(peer).then(
+      () => {
+        if (connection.readyState === ReadyState.OPEN) tokens.track(peer);
+      },
+      (error: unknown) => {
+        log.error('chat connect failed', { error });
+        connection.close(1011, 'internal error');
+      },
+    );
+  }
+
+  /** SPEC §1 shutdown: refuse new upgrades, send 1001 to every socket, wait for them (bounded by the caller). */
+  async shutdown(): Promise<void> {
+    this.closing = true;
+    const open = [...this.connections];
+    const closed = open.map((c) => new Promise<void>((resolve) => (c.readyState === ReadyState.CLOSED ? resolve() : c.once('close', () => resolve()))));
+    for (const connection of open) connection.close(CLOSE_GOING_AWAY, 'server shutting down');
+    await Promise.all(closed);
+  }
+
+  /** Cuts whatever did not finish its closing handshake. */
+  terminateAll(): void {
+    for (const connection of this.connections) connection.terminate();
+  }
+
+  get size(): number {
+    return this.connections.size;
+  }
+}
+
+function attempt(check: () => void): ApiError | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (error) {
+    if (error instanceof ApiError) return error;
+    throw error;
+  }
+}
+
+/** A refused handshake: a plain HTTP answer with the SPEC §2 JSON error body instead of 101. */
+function reject(socket: Duplex, error: ApiError): void {
+  const headers: Record<string, string> = { 'Content-Type': JSON_CONTENT_TYPE, 'Cache-Control': 'no-store', ...error.headers };
+  // RFC 6750 §3: a 401 names the scheme.
+  if (error.status === 401) headers['WWW-Authenticate'] = 'Bearer realm="socketlink"';
+  rejectUpgrade(socket, error.status, headers, JSON.stringify({ error: error.code, message: error.message }));
+}
