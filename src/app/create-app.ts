@@ -17,6 +17,7 @@ import { createHttpMetrics, createHttpServer, createRequestListener } from '../h
 import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
 import { addAuthRoutes } from './auth-routes.js';
+import { installChat } from './chat-wiring.js';
 import { createAuthenticator, type Authenticator } from './authenticate.js';
 import { createChatMetrics, type ChatMetrics } from './chat-metrics.js';
 import { Lifecycle } from './lifecycle.js';
@@ -80,7 +81,7 @@ export function createApp(deps: AppDeps): App {
   const lifecycle = new Lifecycle(server, log);
   lifecycle.onShutdown('flush', () => store.close());
 
-  return {
+  const app: App = {
     config,
     log,
     store,
@@ -106,4 +107,7 @@ export function createApp(deps: AppDeps): App {
     },
     shutdown: (reason) => lifecycle.shutdown(reason),
   };
+  // 4. Chat: /ws, the room routes, SSE, live counts and the shutdown drain.
+  installChat(app);
+  return app;
 }
