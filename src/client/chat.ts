@@ -189,6 +189,8 @@ export class ChatController {
       case 'user_typing':
       case 'user_stop_typing':
         return this.#setTyping(frame.room, frame.username, frame.type === 'user_typing');
+      case 'user_left':
+        return this.#setTyping(frame.room, frame.username, false);
       case 'presence':
         return this.#onPresence(frame.username, frame.online);
       case 'ack':
@@ -206,7 +208,7 @@ export class ChatController {
         }
         return this.#showError(frame.message || frame.code);
       default:
-        return; // user_joined, user_left, token_expiring (the connection renews): nothing to show.
+        return; // user_joined, token_expiring (the connection renews it): nothing to show.
     }
   }
 

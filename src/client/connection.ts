@@ -40,6 +40,7 @@ export class ChatConnection {
   #state: State = 'idle';
   #socket: WebSocket | null = null;
   #timer: ReturnType<typeof setTimeout> | null = null;
+  #renewTimer: ReturnType<typeof setTimeout> | null = null;
   /** Retries since the last `welcome`; drives the backoff ceiling. */
   #attempt = 0;
   /** The last handshake never reached `welcome`: probe the token before the next. */
@@ -122,18 +123,35 @@ export class ChatConnection {
         this.#everOpen = true;
         this.#hooks.status('connected');
       } else if (frame.type === 'token_expiring') {
-        void this.#renewToken();
+        this.#scheduleRenewal(frame.expiresAt);
       }
       this.#hooks.frame(frame);
     });
     socket.addEventListener('close', (event) => {
       if (socket !== this.#socket) return;
       this.#socket = null;
+      this.#clearTimer();
       this.#onClose(event.code);
     });
   }
 
-  /** SPEC §4 `token_expiring`: refresh and hand the socket the new token before 4001 comes. */
+  /**
+   * SPEC §4 `token_expiring` (and §7 rule 14: sent at once when under 60 s remain
+   * at connect): renew halfway through the time left, not at once. With a
+   * normal lifetime that is ~30 s before expiry; with a very short one it keeps
+   * the client from answering each fresh token's warning with yet another
+   * refresh in a tight loop.
+   */
+  #scheduleRenewal(expiresAt: number): void {
+    if (this.#renewTimer !== null) return; // one renewal at a time
+    const delay = Math.max(0, (expiresAt - Date.now()) / 2);
+    this.#renewTimer = setTimeout(() => {
+      this.#renewTimer = null;
+      if (this.#state === 'open') void this.#renewToken();
+    }, delay);
+  }
+
+  /** Refresh and hand the open socket the new token (SPEC §4 `auth`) before 4001 comes. */
   async #renewToken(): Promise<void> {
     try {
       const tokens = await this.#api.refresh();
@@ -197,7 +215,8 @@ export class ChatConnection {
 
   #clearTimer(): void {
     if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
+    if (this.#renewTimer !== null) clearTimeout(this.#renewTimer);
+    this.#timer = this.#renewTimer = null;
   }
 }
 

@@ -27,12 +27,21 @@ let proxy: CuttableProxy;
 const contexts: BrowserContext[] = [];
 const watched: WatchedPage[] = [];
 
+/** A server behind its own cuttable proxy. */
+async function startStack(env: Record<string, string> = {}): Promise<{ server: RunningServer; proxy: CuttableProxy }> {
+  const proxy = await CuttableProxy.listen();
+  // The page's origin is the proxy's; allow it explicitly in case the server compares Origin with its own address.
+  const server = await startServer({
+    entry: ENTRY,
+    env: { CORS_ORIGINS: proxy.origin, NODE_OPTIONS: process.env['SL_E2E_NODE_OPTIONS'], ...env },
+  });
+  proxy.target(server.port);
+  return { server, proxy };
+}
+
 before(async () => {
   if (skip) return;
-  proxy = await CuttableProxy.listen();
-  // The page's origin is the proxy's; allow it explicitly in case the server compares Origin with its own address.
-  server = await startServer({ entry: ENTRY, env: { CORS_ORIGINS: proxy.origin, NODE_OPTIONS: process.env['SL_E2E_NODE_OPTIONS'] } });
-  proxy.target(server.port);
+  ({ server, proxy } = await startStack());
   browser = await launchChromium();
 });
 
@@ -56,10 +65,10 @@ function uniqueName(prefix: string): string {
   return `${prefix}${process.pid % 1000}_${++counter}`;
 }
 
-async function newPage(viewport = { width: 1200, height: 800 }): Promise<Page> {
+async function newPage(viewport = { width: 1200, height: 800 }, origin = proxy.origin): Promise<Page> {
   const context = await browser.newContext({ viewport });
   contexts.push(context);
-  const w = await openPage(context, `${proxy.origin}/`);
+  const w = await openPage(context, `${origin}/`);
   watched.push(w);
   return w.page;
 }
@@ -112,23 +121,24 @@ async function seeMessage(page: Page, text: string): Promise<void> {
 }
 
 /** A user's own HTTP client, bypassing the browser, to post while the browser is cut off. */
-async function apiLogin(username: string): Promise<string> {
-  const response = await fetch(`${server.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: PASSWORD }),
-  });
-  assert.equal(response.status, 200);
-  return ((await response.json()) as { accessToken: string }).accessToken;
+async function apiCall(base: string, path: string, body: unknown, expectedStatus: number, token?: string): Promise<unknown> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
+  const response = await fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+  assert.equal(response.status, expectedStatus, `${path} answered ${response.status}`);
+  return response.json();
 }
 
-async function apiPost(token: string, room: string, text: string): Promise<void> {
-  const response = await fetch(`${server.url}/api/rooms/${room}/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ text }),
-  });
-  assert.equal(response.status, 201);
+async function apiRegister(username: string, base = server.url): Promise<void> {
+  await apiCall(base, '/api/auth/register', { username, password: PASSWORD }, 201);
+}
+
+async function apiLogin(username: string, base = server.url): Promise<string> {
+  return ((await apiCall(base, '/api/auth/login', { username, password: PASSWORD }, 200)) as { accessToken: string }).accessToken;
+}
+
+async function apiPost(token: string, room: string, text: string, base = server.url): Promise<void> {
+  await apiCall(base, `/api/rooms/${room}/messages`, { text }, 201, token);
 }
 
 test('SPEC §6: two users register by accessible names, share a room, and see each other online, typing and writing', { skip, timeout: 90_000 }, async () => {
@@ -205,12 +215,7 @@ test('issue 6 point 5: cutting the connection shows Reconnecting…, then every 
   await seeMessage(a, 'before the cut');
 
   // The writer posts over HTTP straight to the server, so the cut does not reach it.
-  const registerResponse = await fetch(`${server.url}/api/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: writer, password: PASSWORD }),
-  });
-  assert.equal(registerResponse.status, 201);
+  await apiRegister(writer);
   const token = await apiLogin(writer);
 
   proxy.cut();
@@ -325,4 +330,53 @@ test('issue 6 point 7: usable from the keyboard alone, and no sideways scrolling
   const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
   assert.ok(overflow <= 0, `page scrolls sideways by ${overflow}px at 360px`);
   await screenshot(page, '10-narrow');
+});
+
+test('issue 6 point 5: with 4 s access tokens the client renews in-band, and after a cut longer than a token\'s life it refreshes before reconnecting', { skip, timeout: 120_000 }, async () => {
+  const TTL_SECONDS = 4;
+  const stack = await startStack({ ACCESS_TOKEN_TTL: String(TTL_SECONDS) });
+  try {
+    const user = uniqueName('gina');
+    const writer = uniqueName('hank');
+    const room = uniqueName('ttl').toLowerCase();
+    const page = await newPage(undefined, stack.proxy.origin);
+    /** What the browser did, in order: successful refreshes and socket openings. */
+    const events: string[] = [];
+    page.on('response', (response) => {
+      if (new URL(response.url()).pathname === '/api/auth/refresh') events.push(`refresh ${response.status()}`);
+    });
+    page.on('websocket', () => events.push('socket'));
+    const refreshed = () => page.waitForResponse((r) => new URL(r.url()).pathname === '/api/auth/refresh' && r.status() === 200, { timeout: UI_TIMEOUT });
+
+    await register(page, user);
+    await createRoom(page, room);
+    // SPEC §7 rule 14: under 60 s left, so `token_expiring` comes at once; the client renews (refresh + `auth`).
+    await refreshed();
+    await refreshed();
+    // Two renewals span more than the first token's life, and the first socket still carries messages.
+    await send(page, 'still here');
+    await seeMessage(page, 'still here');
+    assert.equal(events.filter((e) => e === 'socket').length, 1, 'renewed in-band, no reconnect');
+
+    // Cut for longer than a token lives: the client must refresh before it opens a socket again.
+    await apiRegister(writer, stack.server.url);
+    const token = await apiLogin(writer, stack.server.url);
+    stack.proxy.cut();
+    await page.getByRole('status').getByText('Reconnecting…', { exact: true }).waitFor({ timeout: UI_TIMEOUT });
+    const cutAt = events.length;
+    // The client notices its token expired and tries to refresh (through the cut proxy: it fails).
+    await page.waitForRequest((r) => new URL(r.url()).pathname === '/api/auth/refresh', { timeout: UI_TIMEOUT });
+    await apiPost(token, room, 'sent during the long cut', stack.server.url);
+    stack.proxy.restore();
+    await connected(page);
+    await seeMessage(page, 'sent during the long cut');
+    const after = events.slice(cutAt);
+    const firstSocket = after.indexOf('socket');
+    assert.ok(firstSocket > 0 && after.slice(0, firstSocket).includes('refresh 200'), `refresh before reconnect: ${after.join(', ')}`);
+    assert.equal(await logEntries(page, 'sent during the long cut').count(), 1);
+  } finally {
+    for (const context of contexts.splice(0)) await context.close();
+    await stack.proxy.close();
+    await stack.server.stop();
+  }
 });
