@@ -123,6 +123,8 @@ ui.composer.addEventListener('submit', (event) => {
 
 ui.message.addEventListener('input', () => chat?.keystroke());
 
+byId('older', HTMLButtonElement).addEventListener('click', () => chat?.loadOlder());
+
 ui.devicesRefresh.addEventListener('click', () => void chat?.refreshDevices());
 
 /** Page load: resume a session through the refresh cookie when this browser had one. */

@@ -34,6 +34,9 @@ interface JoinAsked {
   epoch: string | undefined;
 }
 
+/** Messages per older page (SPEC §2 allows 1–100). */
+const OLDER_PAGE = 50;
+
 const STATUS_TEXT: Record<ConnectionStatus, string> = {
   connecting: 'Connecting…',
   connected: 'Connected',
@@ -66,6 +69,8 @@ export class ChatController {
   #outbox: Outgoing[] = [];
   /** Request ids of our `create_room`s, to switch to the room once created. */
   readonly #creating = new Set<string>();
+  /** Request ids of our `history` (older page) requests. */
+  readonly #pagingOlder = new Set<string>();
 
   readonly #typing: TypingNotifier;
   readonly #log = new LogView(byId('log', HTMLElement));
@@ -78,6 +83,7 @@ export class ChatController {
     devices: byId('devices', HTMLUListElement),
     message: byId('message', HTMLInputElement),
     send: byId('send', HTMLButtonElement),
+    older: byId('older', HTMLButtonElement),
     error: byId('chat-error', HTMLElement),
   };
 
@@ -144,6 +150,15 @@ export class ChatController {
     return true;
   }
 
+  /** SPEC §4 `history`: the page of messages before the oldest one shown. */
+  loadOlder(): void {
+    const room = this.#active;
+    if (room === null) return;
+    const id = this.#id();
+    const before = this.#history(room).firstSeq;
+    if (this.#connection.send({ type: 'history', id, room, before, limit: OLDER_PAGE })) this.#pagingOlder.add(id);
+  }
+
   keystroke(): void {
     if (this.#active !== null) this.#typing.keystroke();
   }
@@ -183,6 +198,7 @@ export class ChatController {
       case 'joined_room':
         return;
       case 'message_history':
+        if (frame.replyTo !== undefined && this.#pagingOlder.delete(frame.replyTo)) return this.#onOlderPage(frame.room, frame.epoch, frame.messages);
         return this.#onHistory(frame.room, frame.epoch, frame.messages, frame.complete);
       case 'new_message':
         return this.#onNewMessage(frame.message);
@@ -205,6 +221,7 @@ export class ChatController {
         if (frame.replyTo !== undefined) {
           this.#inFlight.delete(frame.replyTo);
           this.#creating.delete(frame.replyTo);
+          this.#pagingOlder.delete(frame.replyTo);
         }
         return this.#showError(frame.message || frame.code);
       default:
@@ -268,6 +285,17 @@ export class ChatController {
       return;
     }
     this.#flushOutbox(room, history);
+    if (room === this.#active) this.#showOlderButton();
+  }
+
+  /** An older page: same epoch only (else it belongs to a history we dropped); keep the reader's place. */
+  #onOlderPage(room: string, epoch: string, messages: Message[]): void {
+    const history = this.#history(room);
+    if (history.epoch !== epoch) return;
+    const keep = room === this.#active ? this.#log.holdScroll() : () => undefined;
+    for (const message of messages) this.#addMessage(message, false);
+    keep();
+    this.#showOlderButton();
   }
 
   #onNewMessage(message: Message): void {
@@ -375,8 +403,13 @@ export class ChatController {
     this.#ui.message.disabled = room === null;
     this.#ui.send.disabled = room === null;
     this.#log.show(room === null ? [] : this.#history(room).messages);
+    this.#showOlderButton();
     this.#renderTyping();
     this.#renderRooms();
+  }
+
+  #showOlderButton(): void {
+    this.#ui.older.hidden = this.#active === null || !this.#history(this.#active).hasOlder;
   }
 
   #renderRooms(): void {

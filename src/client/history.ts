@@ -41,6 +41,16 @@ export class RoomHistory {
     return this.#messages;
   }
 
+  /** Lowest seq held, 0 when empty. */
+  get firstSeq(): number {
+    return this.#messages.length === 0 ? 0 : this.#messages[0]!.seq;
+  }
+
+  /** Seqs count up from 1 (SPEC §2), so anything above 1 at the start means older pages exist. */
+  get hasOlder(): boolean {
+    return this.firstSeq > 1;
+  }
+
   has(seq: number): boolean {
     return this.#seqs.has(seq);
   }

@@ -59,6 +59,17 @@ export class LogView {
     this.#log.insertBefore(element, before);
   }
 
+  /**
+   * Before prepending older messages: returns a function that, called after,
+   * scrolls by the height they added, so the message being read stays put.
+   */
+  holdScroll(): () => void {
+    const fromBottom = this.#log.scrollHeight - this.#log.scrollTop;
+    return () => {
+      this.#log.scrollTop = this.#log.scrollHeight - fromBottom;
+    };
+  }
+
   #scrollToNewest(): void {
     this.#log.scrollTop = this.#log.scrollHeight;
   }

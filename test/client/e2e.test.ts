@@ -242,6 +242,29 @@ test('issue 6 point 5: cutting the connection shows Reconnecting…, then every 
   await screenshot(a, '6-after-reconnect');
 });
 
+test('SPEC §4 history: a room with 60 messages shows the latest 50, and Older messages pages back to the first', { skip, timeout: 90_000 }, async () => {
+  const user = uniqueName('iris');
+  const room = uniqueName('long').toLowerCase();
+  const page = await newPage();
+  await register(page, user);
+  await createRoom(page, room);
+  const token = await apiLogin(user);
+  for (let i = 1; i <= 60; i++) await apiPost(token, room, `line ${i}`);
+  await seeMessage(page, 'line 60');
+  // A fresh page joins without `since`: the last 50 (SPEC §4 join_room).
+  await page.reload();
+  await connected(page);
+  await openRoom(page, room);
+  await seeMessage(page, 'line 60');
+  assert.equal(await page.getByRole('log').locator('.message').count(), 50);
+  assert.equal(await logEntries(page, 'line 10').count(), 0);
+  await page.getByRole('button', { name: 'Older messages' }).click();
+  await seeMessage(page, 'line 1');
+  const texts = await page.getByRole('log').locator('.message .text').allTextContents();
+  assert.deepEqual(texts, Array.from({ length: 60 }, (_, i) => `line ${i + 1}`));
+  await page.getByRole('button', { name: 'Older messages' }).waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+});
+
 test('issue 6 point 3: Sign out of another device in the Devices panel ends that browser\'s session', { skip, timeout: 90_000 }, async () => {
   const user = uniqueName('carol');
   const laptop = await newPage();

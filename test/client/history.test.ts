@@ -64,3 +64,13 @@ test('history property: any interleaving of live messages and overlapping replay
     }),
   );
 });
+
+test('history: seqs start at 1, so a history starting above 1 has older pages and one starting at 1 has none', () => {
+  const history = new RoomHistory();
+  assert.equal(history.hasOlder, false);
+  history.add(message(11));
+  assert.equal(history.firstSeq, 11);
+  assert.equal(history.hasOlder, true);
+  history.add(message(1));
+  assert.equal(history.hasOlder, false);
+});
