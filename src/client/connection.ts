@@ -22,7 +22,8 @@
  */
 import { Api, ApiFailure } from './api.js';
 import { DEFAULT_BACKOFF, fullJitterDelay, type BackoffPolicy } from './backoff.js';
-import { CloseCode, type ClientFrame, type ServerFrame } from './protocol.js';
+import { CloseCode, closeAction } from './close-policy.js';
+import type { ClientFrame, ServerFrame } from './protocol.js';
 
 type State = 'idle' | 'preparing' | 'connecting' | 'open' | 'waiting' | 'ended' | 'stopped';
 
@@ -164,19 +165,17 @@ export class ChatConnection {
   /** The socket closed: decide by close code (SPEC §4) between retrying and giving up. */
   #onClose(code: number): void {
     if (this.#isStopped()) return;
-    const wasOpen = this.#state === 'open';
-    if (code === CloseCode.ACCOUNT_DELETED) return this.#end('This account has been deleted.');
-    if (code === CloseCode.TOKEN_EXPIRED_OR_REVOKED) {
-      // Expired or revoked: a refresh tells which. After a welcome, reconnect at
-      // once with the new token; a 4001 before any welcome backs off instead, so a
-      // server that keeps refusing cannot spin us in a tight loop.
+    const action = closeAction(code);
+    if (action === 'give_up') return this.#end('This account has been deleted.');
+    if (action === 'refresh') {
+      // Expired or revoked: a refresh tells which. Granted, reconnect after the
+      // usual jittered delay (under 0.5 s after a healthy connection), so a server
+      // that keeps answering 4001 cannot spin us in a tight loop.
       this.#state = 'preparing';
       this.#hooks.status('reconnecting');
       this.#api.refresh().then(
         () => {
-          if (this.#isStopped()) return;
-          if (wasOpen) this.#connect();
-          else this.#scheduleRetry();
+          if (!this.#isStopped()) this.#scheduleRetry();
         },
         (error: unknown) => {
           if (this.#isStopped()) return;
@@ -186,7 +185,8 @@ export class ChatConnection {
       );
       return;
     }
-    if (!wasOpen) this.#suspectToken = true;
+    // Closed before `welcome`: perhaps a refused handshake (a 401 the browser hides).
+    if (this.#state !== 'open') this.#suspectToken = true;
     this.#scheduleRetry();
   }
 

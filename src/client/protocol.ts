@@ -67,14 +67,3 @@ export type ServerFrame = { replyTo?: string } & (
   | { type: 'ack'; message?: Message; [field: string]: unknown }
   | { type: 'error'; code: string; message: string }
 );
-
-/** SPEC §4 close codes the client acts on. */
-export const CloseCode = {
-  NORMAL: 1000,
-  GOING_AWAY: 1001,
-  POLICY: 1008,
-  /** Token expired or session revoked: refresh, and give up if that fails. */
-  TOKEN_EXPIRED_OR_REVOKED: 4001,
-  /** Account deleted: never reconnect. */
-  ACCOUNT_DELETED: 4003,
-} as const;

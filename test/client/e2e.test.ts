@@ -339,6 +339,8 @@ test('issue 6 point 7: usable from the keyboard alone, and no sideways scrolling
   await page.getByLabel('New room').focus();
   await page.keyboard.type(room);
   await page.keyboard.press('Enter');
+  // The Message field is enabled once a room is open.
+  await page.getByRole('textbox', { name: 'Message' }).and(page.locator(':enabled')).waitFor({ timeout: UI_TIMEOUT });
   await page.getByLabel('Message').focus();
   await page.keyboard.type('typed, not clicked');
   await page.keyboard.press('Enter');
