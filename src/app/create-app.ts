@@ -17,6 +17,7 @@ import { createHttpMetrics, createHttpServer, createRequestListener } from '../h
 import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
 import { addAuthRoutes } from './auth-routes.js';
+import { addClientRoutes } from './client-routes.js';
 import { installChat } from './chat-wiring.js';
 import { createAuthenticator, type Authenticator } from './authenticate.js';
 import { createChatMetrics, type ChatMetrics } from './chat-metrics.js';
@@ -76,6 +77,7 @@ export function createApp(deps: AppDeps): App {
     cookies: { accessTtlSeconds: config.accessTokenTtlSeconds, refreshTtlSeconds: config.refreshTokenTtlSeconds, secure: config.cookieSecure },
     live: getLive,
   });
+  addClientRoutes(router);
   // 3. The server and its shutdown sequence; storage is flushed last.
   const server = createHttpServer(createRequestListener({ router, log, metrics: httpMetrics, origins }));
   const lifecycle = new Lifecycle(server, log);

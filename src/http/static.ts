@@ -13,7 +13,8 @@
  *   `immutable` for a year (RFC 8246); the page itself is `no-cache` (RFC 9111
  *   §5.2.2.4: store, but revalidate each time), so a new build is seen at once.
  *   Weak ETags (RFC 9110 §8.8.3) make that revalidation a 304.
- * - SPEC §2 security headers, including a CSP that forbids inline script.
+ * - SPEC §2 security headers and the request id, as on every answer, with the
+ *   client's CSP (`CLIENT_CSP`), which forbids inline script.
  *
  * Knows nothing of chat or auth: it maps a URL path to a file.
  */
@@ -21,6 +22,8 @@ import { stat, readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { ApiError } from '../errors.js';
+import { writeHead } from './response.js';
+import { CLIENT_CSP } from './security-headers.js';
 
 /** By extension: what we serve and as what. Not listed means not served. */
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -34,19 +37,6 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.ico': 'image/x-icon',
   '.woff2': 'font/woff2',
   '.txt': 'text/plain; charset=utf-8',
-};
-
-/**
- * SPEC §2 headers for the client. `script-src 'self'` forbids inline script
- * and `eval`; `connect-src 'self'` covers fetch and, in current browsers (CSP
- * Level 3), the same-origin `ws:`/`wss:` socket.
- */
-export const CLIENT_SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'content-security-policy':
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
-    "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
 };
 
 /** A year: the longest max-age caches are asked to honour. */
@@ -114,9 +104,11 @@ export function resolveStaticPath(root: string, urlPath: string): StaticTarget |
  * method other than GET or HEAD throws 405 `method_not_allowed` with `allow`
  * (SPEC §2), for the caller's error handler to render.
  */
-export function createStaticHandler(options: StaticOptions): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
+export function createStaticHandler(
+  options: StaticOptions,
+): (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<boolean> {
   const root = path.resolve(options.root);
-  return async (req, res) => {
+  return async (req, res, requestId) => {
     const urlPath = (req.url ?? '/').split('?', 1)[0]!;
     const target = resolveStaticPath(root, urlPath);
     if (target === null) return false;
@@ -133,7 +125,7 @@ export function createStaticHandler(options: StaticOptions): (req: IncomingMessa
     // RFC 9110 §8.8.3: a weak validator from size and modification time.
     const etag = `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
     const headers: Record<string, string> = {
-      ...CLIENT_SECURITY_HEADERS,
+      'content-security-policy': CLIENT_CSP,
       'content-type': target.contentType,
       'cache-control': target.cacheControl,
       etag,
@@ -141,18 +133,18 @@ export function createStaticHandler(options: StaticOptions): (req: IncomingMessa
     };
     // RFC 9110 §13.1.2: If-None-Match matching (weak comparison) answers 304 without a body.
     if (ifNoneMatchHits(req.headers['if-none-match'], etag)) {
-      res.writeHead(304, headers);
+      writeHead(res, 304, requestId, headers);
       res.end();
       return true;
     }
     if (req.method === 'HEAD') {
-      res.writeHead(200, { ...headers, 'content-length': String(info.size) });
+      writeHead(res, 200, requestId, { ...headers, 'content-length': String(info.size) });
       res.end();
       return true;
     }
     // Read whole: client files are small. Length from the bytes read, not the earlier stat.
     const body = await readFile(target.file);
-    res.writeHead(200, { ...headers, 'content-length': String(body.length) });
+    writeHead(res, 200, requestId, { ...headers, 'content-length': String(body.length) });
     res.end(body);
     return true;
   };

@@ -25,7 +25,7 @@ before(async () => {
   writeFileSync(path.join(root, 'secret.txt'), 'top secret');
   const handle = createStaticHandler({ root });
   server = createServer((req, res) => {
-    handle(req, res).then(
+    handle(req, res, 'req-test').then(
       (served) => {
         if (!served) res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not_found"}');
       },
@@ -53,6 +53,7 @@ test('static: / serves index.html as text/html, no-cache, with the SPEC §2 secu
   assert.equal(response.headers.get('cache-control'), 'no-cache');
   assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
   assert.equal(response.headers.get('referrer-policy'), 'no-referrer');
+  assert.equal(response.headers.get('x-request-id'), 'req-test');
   const csp = response.headers.get('content-security-policy') ?? '';
   assert.match(csp, /script-src 'self'(;|$)/);
   assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
