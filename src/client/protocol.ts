@@ -5,33 +5,13 @@
  */
 
 /**
- * The account and session shapes are the server's own (type-only imports, erased
+ * The account, session, room and message shapes are the server's own (type-only imports, erased
  * at compile time: the browser never loads server code).
  */
 export type { PublicUser as User, Tokens, PublicSession as Session } from '../auth/types.js';
+export type { Room, Message } from '../chat/model.js';
 import type { PublicUser as User } from '../auth/types.js';
-
-/** SPEC §2 `Room`. */
-export interface Room {
-  name: string;
-  createdBy: string;
-  createdAt: string;
-  members: number;
-  /** Fixed while the room's history lives; a new epoch means old `seq`s are meaningless. */
-  epoch: string;
-}
-
-/** SPEC §2 `Message`. `seq` counts up by one per room from 1. */
-export interface Message {
-  id: string;
-  room: string;
-  seq: number;
-  text: string;
-  sender: string;
-  senderId: string;
-  /** Epoch milliseconds. */
-  timestamp: number;
-}
+import type { Room, Message } from '../chat/model.js';
 
 /** SPEC §2 error body. */
 export interface ErrorBody {
