@@ -11,6 +11,7 @@ import { CLOCK_SKEW_SECONDS, Hs256Jwt } from './jwt.js';
 import { normalizePassword, requireValidPassword, ScryptHasher, type PasswordHasher } from './password.js';
 import { LoginThrottle } from './throttle.js';
 import { isLive, matchRefreshToken, newSession, randomId, rotateSession, sessionIdOf, toPublicSession } from './sessions.js';
+import { SerialByKey } from './serial-by-key.js';
 
 /** SPEC §2: 3–20 characters of `[A-Za-z0-9_-]`. Anchored and linear. */
 const USERNAME_PATTERN = /^[A-Za-z0-9_-]{3,20}$/;
@@ -43,6 +44,7 @@ export class AuthService implements Auth {
   readonly #accessTtl: number;
   readonly #refreshTtlMs: number;
   readonly #listeners: Listeners = { sessionEnded: [], userDeleted: [] };
+  readonly #refreshing = new SerialByKey();
 
   constructor(options: AuthServiceOptions) {
     this.#store = options.store;
@@ -100,7 +102,13 @@ export class AuthService implements Auth {
     if (typeof refreshToken !== 'string') throw badRequest('refreshToken must be a string');
     // 1. The token names its session: one lookup.
     const sessionId = sessionIdOf(refreshToken);
-    const session = sessionId === undefined ? undefined : await this.#store.getSession(sessionId);
+    if (sessionId === undefined) throw unauthorized('Invalid refresh token');
+    // One refresh per session at a time (see serial-by-key.ts).
+    return this.#refreshing.run(sessionId, () => this.#refreshSession(sessionId, refreshToken, client));
+  }
+
+  async #refreshSession(sessionId: string, refreshToken: string, client: ClientInfo): Promise<Tokens> {
+    const session = await this.#store.getSession(sessionId);
     if (session === undefined) throw unauthorized('Invalid refresh token');
     const now = this.#clock();
     // 2. An expired session is over.
@@ -119,7 +127,7 @@ export class AuthService implements Auth {
     // 4. The account must still exist.
     const user = await this.#store.getUser(session.userId);
     if (user === undefined) throw sessionGone();
-    // 5. Rotate. If a concurrent refresh or a logout removed the session meanwhile, fail.
+    // 5. Rotate. If a logout removed the session meanwhile, fail.
     const rotated = rotateSession(session, client, now, this.#refreshTtlMs);
     if (!(await this.#store.updateSession(rotated.session))) throw sessionGone();
     return this.#tokens(user, rotated.session, rotated.refreshToken);

@@ -188,6 +188,19 @@ test('SPEC §2: presenting a rotated-out refresh token revokes the whole session
   assert.deepEqual(ended, [[claims.sid, claims.sub]]);
 });
 
+test('refresh: two concurrent refreshes with one token are one use and one reuse, never two sessions\' worth of tokens', async () => {
+  const { auth, ended } = setup();
+  const { tokens, claims } = await signedIn(auth);
+  const results = await Promise.allSettled([auth.refresh(tokens.refreshToken, CLIENT), auth.refresh(tokens.refreshToken, CLIENT)]);
+  assert.deepEqual(results.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+  const rejected = results.find((r) => r.status === 'rejected')!;
+  assert.ok(fails(401, 'unauthorized')(rejected.reason));
+  // The second presentation was a reuse: the session, and with it the winner's tokens, ended.
+  const winner = (results.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<Awaited<ReturnType<AuthService['refresh']>>>).value;
+  await assert.rejects(auth.refresh(winner.refreshToken, CLIENT), fails(401, 'unauthorized'));
+  assert.deepEqual(ended, [[claims.sid, claims.sub]]);
+});
+
 test('refresh: a guessed secret for a real session id is 401 and ends nothing', async () => {
   const { auth, ended } = setup();
   const { tokens } = await signedIn(auth);
