@@ -18,7 +18,7 @@ after(() => rmSync(dataDir, { recursive: true, force: true }));
 const user = { username: 'durable_dan', password: 'durable-password' };
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-test('SPEC §7 rule 22: after a restart, old tokens still work and a logged-out session stays revoked', async () => {
+test('SPEC §7 rule 22: after a clean restart (SIGTERM), old tokens still work and a logged-out session stays revoked', async () => {
   const first = await startServer({ env: { DATA_DIR: dataDir } });
   let kept: any;
   let loggedOut: any;
@@ -46,7 +46,7 @@ test('SPEC §7 rule 22: after a restart, old tokens still work and a logged-out 
   }
 });
 
-test('a second server on a DATA_DIR in use exits 1 naming DATA_DIR', async () => {
+test('issue 5: a second server on a DATA_DIR in use exits 1 with "DATA_DIR in use by pid N", N the first server\'s pid', async () => {
   const first = await startServer({ env: { DATA_DIR: dataDir } });
   try {
     const run = spawnSync(process.execPath, [path.join(ROOT, 'dist/server.js')], {
@@ -56,7 +56,8 @@ test('a second server on a DATA_DIR in use exits 1 naming DATA_DIR', async () =>
     });
     assert.equal(run.status, 1, run.stderr);
     assert.equal(run.stdout, '');
-    assert.match(run.stderr, /DATA_DIR/);
+    assert.ok(run.stderr.includes(`DATA_DIR in use by pid ${first.child.pid}`), run.stderr);
+    assert.equal(run.stderr.trimEnd().split('\n').length, 1, 'one line');
   } finally {
     await first.stop();
   }

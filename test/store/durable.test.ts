@@ -12,10 +12,9 @@ import { DurableStore, type DurableStoreOptions } from '../../src/store/durable.
 import { DataDirLockedError, StoreCorruptError, openStore, MemoryStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
 import { newMessage, newRoom, newSession, newUser } from './contract.js';
-import { FaultyFileSystem, memoryLog, removeDir, tempDir } from './helpers.js';
+import { FaultyFileSystem, frameOffsets, journals, memoryLog, removeDir, tempDir } from './helpers.js';
 
 const open = (dir: string, options: DurableStoreOptions = {}) => DurableStore.open(dir, { log: memoryLog(), ...options });
-const journals = async (dir: string) => (await readdir(dir)).filter((name) => name.endsWith('.wal')).sort();
 
 let dir: string;
 const opened: Store[] = [];
@@ -30,14 +29,6 @@ async function fresh(options: DurableStoreOptions = {}): Promise<DurableStore> {
 function track<T extends Store>(store: T): T {
   opened.push(store);
   return store;
-}
-
-/** Reads the frames of a journal with the test's own understanding of the format: [u32 length][u32 crc][payload]. */
-async function frameOffsets(file: string): Promise<number[]> {
-  const data = await readFile(file);
-  const offsets: number[] = [];
-  for (let at = 0; at < data.length; at += 8 + data.readUInt32BE(at)) offsets.push(at);
-  return offsets;
 }
 
 describe('DurableStore: restarts', () => {

@@ -1,5 +1,5 @@
-/** Temporary DATA_DIRs and a file system that fails on demand, for the durable-store tests. */
-import { mkdtemp, rm } from 'node:fs/promises';
+/** Temporary DATA_DIRs, a look at journal frames, and a file system that fails on demand, for the durable-store tests. */
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { nodeFileSystem, type StoreFile, type StoreFileSystem } from '../../src/store/fs.js';
@@ -10,6 +10,19 @@ export async function tempDir(): Promise<string> {
 
 export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
+}
+
+/** The journal files of a DATA_DIR, oldest first. */
+export async function journals(dir: string): Promise<string[]> {
+  return (await readdir(dir)).filter((name) => name.endsWith('.wal')).sort();
+}
+
+/** Reads the frames of a journal with the test's own understanding of the format: [u32 length][u32 crc][payload]. */
+export async function frameOffsets(file: string): Promise<number[]> {
+  const data = await readFile(file);
+  const offsets: number[] = [];
+  for (let at = 0; at < data.length; at += 8 + data.readUInt32BE(at)) offsets.push(at);
+  return offsets;
 }
 
 /** Collects warnings instead of printing them. */
