@@ -1,7 +1,9 @@
 /**
  * `npm run bench:store`: the durable store against the MemoryStore, in one run.
  *
- * 1. Append throughput (messages acknowledged per second) with 1, 10 and 100
+ * 0. The headline (server-throughput.ts): the built server with a temp DATA_DIR
+ *    against the same server with DATA_DIR=:memory:, 1/10/100 HTTP writers.
+ * 1. Store-level append throughput (messages acknowledged per second) with 1, 10 and 100
  *    concurrent writers, each awaiting its ack before the next append — the
  *    DurableStore's acks wait for fdatasync, so this measures group commit.
  * 2. Restart time and RSS of a fresh process opening a DATA_DIR after 100,000
@@ -17,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { DurableStore } from '../../src/store/durable.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import type { Store } from '../../src/store/types.js';
+import { CELL_MS, REPEATS, SERVER_ROOMS, serverThroughput } from './server-throughput.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const RESULTS = path.join(HERE, '..', 'results', 'store.md');
@@ -128,22 +131,31 @@ async function restarts(): Promise<string[]> {
 
 const latency = await fsyncLatency();
 console.log(latency);
+const server = await serverThroughput();
 const tput = await throughput();
 const restart = await restarts();
 const report = [
   '# Store benchmark',
   '',
   `Node ${process.version}, ${os.cpus().length} cores (shared), ${os.platform()}; ${new Date().toISOString()}.`,
-  `Store level (no HTTP): each writer awaits its ack before its next append; ${ROOMS} rooms; ${THROUGHPUT_MS / 1000} s per cell.`,
   'The DurableStore acks only after the fdatasync that covers the record (group commit: one write + one fdatasync per batch).',
-  '',
-  '## Append throughput',
-  '',
   latency,
+  '',
+  '## Server level: acknowledged messages per second over HTTP',
+  '',
+  `The built server (\`dist/server.js\`) with \`DATA_DIR=:memory:\` and the same server with a fresh temp DATA_DIR, side by side in this run.`,
+  `N writers, each on its own keep-alive HTTP connection, post \`POST /api/rooms/:name/messages\` (${SERVER_ROOMS} rooms) and await the 201`,
+  `before the next post. Cells of ${CELL_MS / 1000} s alternate memory/durable; best of ${REPEATS} each. Client and server share the same 2 cores. Goal: durable within 2× of memory at 100 writers.`,
+  '',
+  ...server,
+  '',
+  '## Store level: append throughput (no HTTP)',
+  '',
+  `Each writer awaits its ack before its next append; ${ROOMS} rooms; ${THROUGHPUT_MS / 1000} s per cell.`,
   '',
   ...tput,
   '',
-  `## Restart after N messages in ${ROOMS} rooms (fresh process, after a clean close; RSS after gc)`,
+  `## Restart after N messages in ${ROOMS} rooms (store level: a fresh process opens the DATA_DIR after a clean close; RSS after gc)`,
   '',
   ...restart,
   '',
