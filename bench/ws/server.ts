@@ -10,7 +10,10 @@ import { createServer as createNetServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
 import { WebSocketServer as WsServer, type WebSocket } from 'ws';
-import { prepareFrame, WebSocketServer, type WebSocketConnection } from '../../dist/ws/index.js';
+import { built } from '../lib/built.js';
+import type { WebSocketConnection } from '../../src/ws/index.js';
+
+const { prepareFrame, WebSocketServer } = await built<typeof import('../../src/ws/index.js')>('ws/index.js');
 
 const impl = process.argv[2] as 'ours' | 'ws' | 'raw';
 const send = (message: unknown) => process.send!(message);
