@@ -31,7 +31,7 @@ const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').re
 
 /**
  * Writes `<name>.md` and its charts; returns the paths written. The first chart is
- * `<name>.svg`; the others are named after their title. The Markdown gets a "Charts" section
+ * `<name>.svg`; the others after their title up to its first parenthesis. The Markdown gets a "Charts" section
  * with an image link to each.
  */
 export function writeResults(name: string, markdown: string, charts: readonly BarChart[] = []): string[] {
@@ -39,7 +39,7 @@ export function writeResults(name: string, markdown: string, charts: readonly Ba
   const written: string[] = [];
   const links: string[] = [];
   charts.forEach((chart, i) => {
-    const file = i === 0 ? `${name}.svg` : `${name}-${slug(chart.title).slice(0, 48)}.svg`;
+    const file = i === 0 ? `${name}.svg` : `${name}-${slug(chart.title.split('(')[0]!)}.svg`;
     writeFileSync(path.join(RESULTS_DIR, file), barChart(chart));
     written.push(path.join(RESULTS_DIR, file));
     links.push(`![${chart.title}](${file})`);

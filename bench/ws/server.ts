@@ -1,8 +1,9 @@
 /**
  * One benchmark server, in its own process (forked by run.ts with IPC, pinned to a core):
- *   node --expose-gc --import tsx bench/ws/server.ts ours|ws|raw
- * `ours` is SocketLink's engine (from dist/), `ws` the ws package, `raw` a node:net echo of
- * the same bytes after a fixed handshake (the ceiling: no parsing at all).
+ *   node --expose-gc --import tsx bench/ws/server.ts ours|ws|sio|raw
+ * `ours` is SocketLink's engine (from dist/), `ws` the ws package, `sio` Socket.IO on its
+ * WebSocket transport only (Engine.IO v4 framing over ws, the way most Node chat apps ship),
+ * `raw` a node:net echo of the same bytes after a fixed handshake (the ceiling: no parsing).
  * IPC commands: usage (CPU, RSS, heap after GC), broadcast (one message to every socket).
  */
 import { createServer } from 'node:http';
@@ -10,12 +11,17 @@ import { createServer as createNetServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
 import { WebSocketServer as WsServer, type WebSocket } from 'ws';
+import { Server as SocketIoServer } from 'socket.io';
 import { built } from '../lib/built.js';
 import type { WebSocketConnection } from '../../src/ws/index.js';
 
 const { prepareFrame, WebSocketServer } = await built<typeof import('../../src/ws/index.js')>('ws/index.js');
 
-const impl = process.argv[2] as 'ours' | 'ws' | 'raw';
+const impl = process.argv[2] as 'ours' | 'ws' | 'sio' | 'raw';
+/** Socket.IO's heartbeat would put ping frames among the counted ones; no phase lasts this long. */
+const SOCKET_IO_PING_MS = 600_000;
+/** The Socket.IO event name both directions use (a one-letter name keeps its framing small). */
+const SOCKET_IO_EVENT = 'm';
 const send = (message: unknown) => process.send!(message);
 
 let broadcast: (payload: string) => void = () => {};
@@ -43,6 +49,22 @@ if (impl === 'ours') {
     for (const client of wss.clients) client.send(payload);
   };
   count = () => wss.clients.size;
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  port = (http.address() as AddressInfo).port;
+} else if (impl === 'sio') {
+  const http = createServer();
+  const io = new SocketIoServer(http, {
+    transports: ['websocket'],
+    serveClient: false,
+    perMessageDeflate: false,
+    maxHttpBufferSize: 16 * 1024 * 1024,
+    pingInterval: SOCKET_IO_PING_MS,
+    pingTimeout: SOCKET_IO_PING_MS,
+  });
+  io.on('connection', (socket) => socket.on(SOCKET_IO_EVENT, (data: unknown) => socket.emit(SOCKET_IO_EVENT, data)));
+  // Socket.IO's own broadcast: the packet is encoded once by the adapter, then written per client.
+  broadcast = (payload) => io.emit(SOCKET_IO_EVENT, payload);
+  count = () => io.engine.clientsCount;
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   port = (http.address() as AddressInfo).port;
 } else {
