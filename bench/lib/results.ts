@@ -39,7 +39,7 @@ export function writeResults(name: string, markdown: string, charts: readonly Ba
   const written: string[] = [];
   const links: string[] = [];
   charts.forEach((chart, i) => {
-    const file = i === 0 ? `${name}.svg` : `${name}-${slug(chart.title.split('(')[0]!)}.svg`;
+    const file = i === 0 ? `${name}.svg` : `${name}-${slug(chart.title.split('(')[0]!).replace(`${name}-`, '')}.svg`;
     writeFileSync(path.join(RESULTS_DIR, file), barChart(chart));
     written.push(path.join(RESULTS_DIR, file));
     links.push(`![${chart.title}](${file})`);
