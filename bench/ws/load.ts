@@ -12,6 +12,7 @@
 import { connect, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { percentile } from '../lib/stats.js';
+import { onHttpHead } from './http-head.js';
 
 interface Client {
   socket: Socket;
@@ -92,12 +93,7 @@ async function open(port: number, n: number, onFrame: (c: Client) => void, proto
           socket.setNoDelay(true);
           socket.on('error', reject);
           const client: Client = { socket, sentAt: [], leftover: undefined, onFrame: () => onFrame(client) };
-          let head = '';
-          const onHandshake = (chunk: Buffer) => {
-            head += chunk.toString('latin1');
-            const end = head.indexOf('\r\n\r\n');
-            if (end < 0) return;
-            socket.off('data', onHandshake);
+          onHttpHead(socket, (head, rest) => {
             if (!head.startsWith('HTTP/1.1 101')) return reject(new Error(head.split('\r\n')[0]));
             if (protocol === 'sio') {
               // Socket.IO: the open packet, then our namespace connect, then its ack.
@@ -111,11 +107,9 @@ async function open(port: number, n: number, onFrame: (c: Client) => void, proto
               };
             }
             socket.on('data', (data: Buffer) => consume(client, data));
-            const rest = Buffer.from(head.slice(end + 4), 'latin1');
             if (rest.length) consume(client, rest);
             if (protocol === 'ws') resolve(client);
-          };
-          socket.on('data', onHandshake);
+          });
           socket.write(
             `GET ${protocol === 'sio' ? SOCKET_IO_PATH : '/'} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
           );

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { WebSocketServer as WsServer, type WebSocket } from 'ws';
 import { Server as SocketIoServer } from 'socket.io';
 import { built } from '../lib/built.js';
+import { onHttpHead } from './http-head.js';
 import type { WebSocketConnection } from '../../src/ws/index.js';
 
 const { prepareFrame, WebSocketServer } = await built<typeof import('../../src/ws/index.js')>('ws/index.js');
@@ -74,18 +75,13 @@ if (impl === 'ours') {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {});
-    let head = '';
-    const onHandshake = (chunk: Buffer) => {
-      head += chunk.toString('latin1');
-      const end = head.indexOf('\r\n\r\n');
-      if (end < 0) return;
+    onHttpHead(socket, (head, rest) => {
       const key = /sec-websocket-key: *(\S+)/i.exec(head)?.[1] ?? '';
       const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
       socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
-      socket.off('data', onHandshake);
+      if (rest.length) socket.write(rest);
       socket.on('data', (data: Buffer) => socket.write(data)); // the same bytes straight back
-    };
-    socket.on('data', onHandshake);
+    });
   });
   count = () => sockets.size;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
