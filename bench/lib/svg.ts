@@ -31,8 +31,10 @@ export interface BarChart {
 }
 
 // Layout, in SVG user units (pixels at 100 %).
-const WIDTH = 860;
+const MIN_WIDTH = 860;
 const PADDING = 16;
+/** A generous average glyph width at font-size 12, to leave room for the text after a bar. */
+const CHAR_WIDTH = 7;
 const LABEL_WIDTH = 280;
 const BAR_AREA = 340;
 const ROW_HEIGHT = 22;
@@ -78,6 +80,10 @@ export function barChart(chart: BarChart): string {
   const scale = max > 0 ? BAR_AREA / max : 0;
   const top = PADDING + TITLE_HEIGHT + (chart.subtitle ? SUBTITLE_HEIGHT : 0);
   const height = top + rows.length * ROW_HEIGHT + PADDING;
+  const valueText = (bar: Bar) => `${formatValue(bar.value, chart.digits)} ${chart.unit}`;
+  // The longest bar's value and note, or any other's, decide how wide the picture must be.
+  const textRoom = Math.max(0, ...chart.bars.map((b) => (Number.isFinite(b.value) ? b.value * scale : 0) + (valueText(b).length + annotation(chart, b).length + 2) * CHAR_WIDTH));
+  const WIDTH = Math.max(MIN_WIDTH, Math.ceil(PADDING * 2 + LABEL_WIDTH + textRoom));
   // 3. Draw: title, subtitle, then each row.
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${escapeXml(chart.title)}">`,
@@ -95,7 +101,7 @@ export function barChart(chart: BarChart): string {
     const { bar } = row;
     const x = PADDING + LABEL_WIDTH;
     const width = Number.isFinite(bar.value) ? Math.max(1, bar.value * scale) : 0;
-    const value = `${formatValue(bar.value, chart.digits)} ${chart.unit}`;
+    const value = valueText(bar);
     const note = annotation(chart, bar);
     out.push(
       `<text x="${x - 8}" y="${baseline}" text-anchor="end" ${FONT} font-size="12" fill="${TEXT_COLOUR}">${escapeXml(bar.label)}</text>`,
