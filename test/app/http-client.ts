@@ -3,7 +3,7 @@
  * to send any `Origin`, `Host`, `Cookie` and bodies of exact sizes), plus the
  * raw-socket sender for requests no well-behaved client would make.
  */
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpRequest, type Agent, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 
 export interface Answer {
@@ -19,6 +19,8 @@ export interface RequestOptions {
   headers?: Record<string, string | string[]>;
   /** An object is sent as JSON with `content-type: application/json`. */
   body?: unknown;
+  /** A keep-alive agent to reuse connections; default: a fresh connection per request. */
+  agent?: Agent;
 }
 
 export function request(baseUrl: string, path: string, options: RequestOptions = {}): Promise<Answer> {
@@ -33,7 +35,7 @@ export function request(baseUrl: string, path: string, options: RequestOptions =
     headers['content-length'] ??= String(payload.length);
   }
   return new Promise((resolve, reject) => {
-    const req = httpRequest(`${baseUrl}${path}`, { method: options.method ?? 'GET', headers, agent: false }, (res) => {
+    const req = httpRequest(`${baseUrl}${path}`, { method: options.method ?? 'GET', headers, agent: options.agent ?? false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
