@@ -1,39 +1,38 @@
 /**
- * `npm run bench:chat`: polling versus pushing, first cut (issue 4, SPEC §5).
+ * `npm run bench:chat`: polling versus pushing (issue 4, SPEC §5).
  *
  * N clients (default 200, then 1,000) subscribe to one room while one sender posts R messages
  * per second (default 100) for S seconds (default 3) over HTTP. The same N clients
- * then subscribe as WebSocket members, SSE streams, long pollers and 1 s short
- * pollers, one transport per phase, against one built server (`dist/server.js`,
+ * then subscribe as WebSocket members, SSE streams, long pollers and short pollers at two
+ * intervals (250 ms and 1 s), one transport per phase, against one built server (`dist/server.js`,
  * DATA_DIR=:memory:). For each phase: delivery latency p50/p99/max from send to
  * receipt (one process holds sender and receivers, so one clock), deliveries
  * received of those expected, the server's CPU (from /proc), HTTP requests per
- * second and bytes on the wire per delivered message. Writes bench/results/chat.md.
+ * second and bytes on the wire per delivered message. Writes bench/results/chat.md and charts.
  *
  * Bounded: every phase has a deadline, traffic goes only to 127.0.0.1.
- * BENCH_CLIENTS, BENCH_RATE, BENCH_SECONDS override the defaults.
+ * BENCH_CLIENTS, BENCH_RATE, BENCH_SECONDS override the defaults; BENCH_QUICK=1 shrinks them.
  */
-import { readFileSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
-import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import path from 'node:path';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { startServer, type RunningServer } from '../../test/helpers/server.js';
+import type { BarChart } from '../lib/svg.js';
+import { cpuSeconds, pin } from '../lib/proc.js';
+import { pick, writeResults } from '../lib/results.js';
+import { percentile } from '../lib/stats.js';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const RESULTS = path.resolve(HERE, '../results/chat.md');
 /** One table per subscriber count: the 2-core box saturates at 1,000, so a lighter run is shown too. */
-const CLIENT_COUNTS = (process.env.BENCH_CLIENTS ?? '200,1000').split(',').map(Number);
+const CLIENT_COUNTS = (process.env.BENCH_CLIENTS ?? pick('200,1000', '50')).split(',').map(Number);
 let CLIENTS = CLIENT_COUNTS[0]!;
-const RATE = Number(process.env.BENCH_RATE ?? 100);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const RATE = Number(process.env.BENCH_RATE ?? pick(100, 50));
+const SECONDS = Number(process.env.BENCH_SECONDS ?? pick(3, 1));
 /** After the last send, how long stragglers may take before the phase is cut. */
 const DRAIN_MS = 5000;
 const CONNECT_BATCH = 100;
-const SHORT_POLL_MS = 1000;
+/** SPEC §5: short polling at two intervals, to show latency falling only as requests climb. */
+const SHORT_POLL_INTERVALS_MS = [250, 1000];
 const ROOM = 'bench';
 const TEXT_MARK = '"text":"t:';
 /** BENCH_PHASES=ws,sse,long,short runs a subset while iterating; the default is all. */
@@ -50,12 +49,6 @@ interface Phase {
 }
 
 // --- server and accounts ---------------------------------------------------------------------
-
-const TICKS_PER_SECOND = 100; // Linux USER_HZ
-function cpuTicks(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime + stime
-}
 
 /** Keep-alive connections for pollers and the sender; a fresh pool per server. */
 let agent = new Agent({ keepAlive: true });
@@ -110,7 +103,7 @@ async function runPhase(server: RunningServer, name: string, senderToken: string
   const expected = total * CLIENTS;
   requests = 0;
   wireBytes = 0;
-  const ticks0 = cpuTicks(server.child.pid!);
+  const cpu0 = cpuSeconds(server.child.pid) ?? NaN;
   const start = performance.now();
   // Paced by elapsed time, not by a timer per message: sends catch up after a late tick.
   let sent = 0;
@@ -130,7 +123,7 @@ async function runPhase(server: RunningServer, name: string, senderToken: string
   const deadline = performance.now() + DRAIN_MS;
   while (latencies.length < expected && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   const elapsed = (performance.now() - start) / 1000;
-  const cpuPercent = ((cpuTicks(server.child.pid!) - ticks0) / TICKS_PER_SECOND / elapsed) * 100;
+  const cpuPercent = (((cpuSeconds(server.child.pid) ?? NaN) - cpu0) / elapsed) * 100;
   const phaseRequests = requests - total; // the sender's posts are the same in every phase
   const bytes = wireBytes;
   unsubscribe();
@@ -211,8 +204,39 @@ const polling = (server: RunningServer, token: string, waitSeconds: number, inte
 
 // --- report ------------------------------------------------------------------------------------------
 
-const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!);
 const ms = (value: number) => (Number.isNaN(value) ? 'n/a' : value < 10 ? value.toFixed(1) : value.toFixed(0));
+
+/** The headline chart of one subscriber count: p50 and p99 delivery latency per transport. */
+function latencyChart(phases: Phase[]): BarChart {
+  const bars = (['p50', 'p99'] as const).flatMap((p) =>
+    phases.map((phase) => ({
+      group: `${p} delivery latency`,
+      label: phase.name,
+      value: percentile([...phase.latencies].sort((a, b) => a - b), p === 'p50' ? 50 : 99),
+      highlight: phase.name === 'WebSocket',
+    })),
+  );
+  return {
+    title: `Chat delivery latency, ${CLIENTS.toLocaleString('en-US')} subscribers (ms, lower is better)`,
+    subtitle: `${RATE} messages/s for ${SECONDS} s to one room; same-run ratios to WebSocket; shared 2-core machine`,
+    unit: 'ms',
+    ratioTo: 'WebSocket',
+    digits: 1,
+    bars,
+  };
+}
+
+/** Server CPU per transport, in the same run: what each way of delivering costs the server. */
+function cpuChart(phases: Phase[]): BarChart {
+  return {
+    title: `Chat server CPU, ${CLIENTS.toLocaleString('en-US')} subscribers (% of one core, lower is better)`,
+    subtitle: 'user + system time of the server process over each phase; same-run ratios to WebSocket',
+    unit: '%',
+    ratioTo: 'WebSocket',
+    digits: 0,
+    bars: phases.map((phase) => ({ label: phase.name, value: phase.cpuPercent, highlight: phase.name === 'WebSocket' })),
+  };
+}
 
 function report(phases: Phase[]): string {
   const base = phases[0]!;
@@ -234,7 +258,7 @@ function report(phases: Phase[]): string {
     '',
     '- Latency is from the sender handing the POST to the socket to the subscriber parsing the delivery. Server CPU is user+system time of the server process over the phase (100% = one core).',
     '- requests/s counts subscriber HTTP requests only (the sender\'s posts are the same in every phase). bytes/delivery counts payload bytes received per delivered message (WebSocket: plus the frame header; HTTP: body only, not headers).',
-    `- Short polling asks every ${SHORT_POLL_MS} ms; its latency is bounded below by the interval, its request rate by clients / interval.`,
+    `- Short polling asks every ${SHORT_POLL_INTERVALS_MS.join(' or ')} ms; its latency is bounded below by the interval (about half of it at p50), its request rate by clients / interval: a shorter interval buys latency with requests and server CPU.`,
   ].join('\n');
 }
 
@@ -242,11 +266,11 @@ function report(phases: Phase[]): string {
 
 let current: RunningServer | undefined;
 
-async function measure(clients: number): Promise<string> {
+async function measure(clients: number): Promise<{ markdown: string; charts: BarChart[] }> {
   CLIENTS = clients;
   agent = new Agent({ keepAlive: true, maxSockets: clients + 16 });
   const server = (current = await startServer({ env: { LOG_LEVEL: 'warn', MAX_CONNECTIONS: String(CLIENTS * 2 + 100), NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } }));
-  if (existsSync('/usr/bin/taskset') && os.cpus().length >= 2) execFileSync('taskset', ['-p', '-c', '0', String(server.child.pid)], { stdio: 'ignore' });
+  pin(0, server.child.pid);
   try {
     const reader = await signIn(server, 'bench_reader');
     const sender = await signIn(server, 'bench_sender');
@@ -255,8 +279,10 @@ async function measure(clients: number): Promise<string> {
     if (PHASES.has('ws')) phases.push(await runPhase(server, 'WebSocket', sender, webSocket(server, reader)));
     if (PHASES.has('sse')) phases.push(await runPhase(server, 'SSE', sender, serverSentEvents(server, reader)));
     if (PHASES.has('long')) phases.push(await runPhase(server, 'long polling (wait=30)', sender, polling(server, reader, 30)));
-    if (PHASES.has('short')) phases.push(await runPhase(server, `short polling (${SHORT_POLL_MS} ms)`, sender, polling(server, reader, 0, SHORT_POLL_MS)));
-    return report(phases);
+    for (const interval of PHASES.has('short') ? SHORT_POLL_INTERVALS_MS : []) {
+      phases.push(await runPhase(server, `short polling (${interval} ms)`, sender, polling(server, reader, 0, interval)));
+    }
+    return { markdown: report(phases), charts: [latencyChart(phases), cpuChart(phases)] };
   } finally {
     agent.destroy();
     await server.stop();
@@ -265,19 +291,23 @@ async function measure(clients: number): Promise<string> {
 
 async function main(): Promise<void> {
   // The client process on core 1, each server on core 0, when the box has two.
-  if (existsSync('/usr/bin/taskset') && os.cpus().length >= 2) execFileSync('taskset', ['-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
+  pin(1);
   const hardStop = setTimeout(() => {
     console.error('bench:chat: overall deadline passed');
     current?.child.kill('SIGKILL');
     process.exit(1);
-  }, 5 * 60_000);
+  }, 6 * 60_000);
   hardStop.unref();
-  const sections: string[] = ['# Chat delivery: polling versus pushing (first cut)', ''];
-  for (const clients of CLIENT_COUNTS) sections.push(await measure(clients), '');
+  const sections: string[] = ['# Chat delivery: polling versus pushing', ''];
+  const charts: BarChart[] = [];
+  for (const clients of CLIENT_COUNTS) {
+    const measured = await measure(clients);
+    sections.push(measured.markdown, '');
+    charts.push(...measured.charts);
+  }
   const markdown = sections.join('\n');
-  mkdirSync(path.dirname(RESULTS), { recursive: true });
-  writeFileSync(RESULTS, markdown);
   console.log(markdown);
+  console.log(`wrote ${writeResults('chat', markdown, charts).join(', ')}`);
 }
 
 await main();

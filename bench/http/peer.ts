@@ -69,7 +69,8 @@ if (kind === 'bare') {
     type: 'object',
     properties: { id: { type: 'string' }, username: { type: 'string' }, role: { type: 'string' }, createdAt: { type: 'string' } },
   };
-  app.get('/api/auth/me', { schema: { response: { 200: { type: 'object', properties: { user: userSchema } } } } }, async (req, reply) => {
+  const errorSchema = { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' } } };
+  app.get('/api/auth/me', { schema: { response: { 200: { type: 'object', properties: { user: userSchema } }, 401: errorSchema } } }, async (req, reply) => {
     if (bearerIsValid(req.headers.authorization)) return { user: USER };
     reply.code(401);
     return UNAUTHORIZED;

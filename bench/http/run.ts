@@ -12,21 +12,20 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { cpuSeconds } from '../lib/proc.js';
+import { pick, ROOT, writeResults } from '../lib/results.js';
+import { median as medianOf } from '../lib/stats.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SECRET = 'bench-secret-bench-secret-bench-secret-0123';
-const DURATION_S = Number(process.env.BENCH_DURATION ?? 5);
+const DURATION_S = Number(process.env.BENCH_DURATION ?? pick(5, 1));
 const WARMUP_S = 1;
 const CONNECTIONS = 32;
 /** Rounds over all servers in rotated order; each row reports the median round. */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? pick(3, 1));
 
 interface Target {
   name: string;
@@ -76,25 +75,8 @@ async function socketLinkToken(url: string): Promise<string> {
   return tokens.accessToken as string;
 }
 
-/**
- * CPU seconds a process has used (user + system), from /proc/PID/stat fields 14 and 15
- * (proc(5)), in clock ticks of 1/100 s. Undefined off Linux. CPU time per request is
- * the steadier number on a shared machine: requests per second also move with what
- * the load generator and other tenants get from the scheduler.
- */
-const TICKS_PER_SECOND = 100;
-function cpuSeconds(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // fields[0] is field 3 (state), so utime (14) and stime (15) are at 11 and 12.
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-  } catch {
-    return undefined;
-  }
-}
-
+// Server CPU time per request (bench/lib/proc.ts) is the steadier number on a shared machine:
+// requests per second also move with what the load generator and other tenants get.
 interface Measurement {
   /** Server CPU microseconds per answered request. */
   cpuUs: number | undefined;
@@ -151,8 +133,8 @@ const results = new Map<string, { health: Measurement; me: Measurement }>();
 for (const [name, s] of samples) results.set(name, { health: median(s.health), me: median(s.me) });
 /** Median CPU per request over the rounds, independently of the req/s median. */
 const cpuMedian = (list: Measurement[]) => {
-  const values = list.map((m) => m.cpuUs).filter((v): v is number => v !== undefined).sort((a, b) => a - b);
-  return values.length === 0 ? undefined : values[Math.floor(values.length / 2)]!;
+  const values = list.map((m) => m.cpuUs).filter((v): v is number => v !== undefined);
+  return values.length === 0 ? undefined : medianOf(values);
 };
 for (const [name, s] of samples) {
   results.get(name)!.health.cpuUs = cpuMedian(s.health);
@@ -200,6 +182,24 @@ The machine is shared (2 cores, the load generator on the same cores), so reques
 move between runs and rounds; the CPU-per-request columns (from /proc, user + system time
 of the server process during the measurement) are steadier. Compare ratios within one run.
 `;
-await mkdir(path.join(ROOT, 'bench/results'), { recursive: true });
-await writeFile(path.join(ROOT, 'bench/results/http.md'), report);
+const ROUTES = { health: 'GET /api/health', me: 'GET /api/auth/me' } as const;
+const subtitle = `autocannon, ${CONNECTIONS} connections, median of ${ROUNDS} rotated rounds; same-run ratios; shared 2-core machine`;
+const charts = [
+  {
+    title: 'HTTP requests per second (req/s, higher is better)',
+    subtitle,
+    unit: 'req/s',
+    ratioTo: 'node:http (bare)',
+    bars: (['health', 'me'] as const).flatMap((route) => [...results].map(([name, r]) => ({ group: ROUTES[route], label: name, value: r[route].rps, highlight: name === 'SocketLink' }))),
+  },
+  {
+    title: 'HTTP server CPU per request (µs, lower is better)',
+    subtitle,
+    unit: 'µs',
+    ratioTo: 'node:http (bare)',
+    digits: 1,
+    bars: (['health', 'me'] as const).flatMap((route) => [...results].map(([name, r]) => ({ group: ROUTES[route], label: name, value: r[route].cpuUs ?? NaN, highlight: name === 'SocketLink' }))),
+  },
+];
 process.stdout.write(`\n${report}`);
+console.log(`wrote ${writeResults('http', report, charts).join(', ')}`);

@@ -9,16 +9,17 @@
  * Writes bench/results/jwt.md.
  */
 import { createHmac, createSecretKey, timingSafeEqual, webcrypto } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as jose from 'jose';
 import jsonwebtoken from 'jsonwebtoken';
-// The built module, as the server runs it.
-import { Hs256Jwt } from '../../dist/auth/jwt.js';
+import { built } from '../lib/built.js';
+import { pick, writeResults } from '../lib/results.js';
+import { median } from '../lib/stats.js';
 
-const ROUNDS = 9;
-const SLICE_MS = 150;
+// The built module, as the server runs it.
+const { Hs256Jwt } = await built<typeof import('../../src/auth/jwt.js')>('auth/jwt.js');
+
+const ROUNDS = pick(9, 3);
+const SLICE_MS = pick(150, 50);
 const MAX_OPS_PER_SLICE = 2_000_000;
 
 const secret = Buffer.from('bench-secret-bench-secret-bench-secret!!', 'utf8');
@@ -108,10 +109,6 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1]!;
-};
 /** Median over rounds of (a / b), both measured in the same round. */
 const ratio = (a: number[], b: number[]) => median(a.map((v, i) => v / b[i]!));
 const elementMax = (a: number[], b: number[]) => a.map((v, i) => Math.max(v, b[i]!));
@@ -149,7 +146,14 @@ const lines = [
   'whose MAC it has just verified (a client sends the same token for its whole life); the second row defeats that.',
   '',
 ];
-const out = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../results/jwt.md');
-mkdirSync(path.dirname(out), { recursive: true });
-writeFileSync(out, lines.join('\n'));
+const chart = {
+  title: 'JWT HS256 sign and verify (ops/s, higher is better)',
+  subtitle: `median of ${ROUNDS} interleaved rounds; ratios to SocketLink in the same run; shared machine`,
+  unit: 'ops/s',
+  ratioTo: 'SocketLink',
+  bars: (['verify', 'sign'] as const).flatMap((op) =>
+    cases.map((c) => ({ group: op, label: c.name.replace(', a different token each time (no cache hits)', ', no cache'), value: best.get(c.name)![op], highlight: c.name.startsWith('SocketLink') })),
+  ),
+};
 console.log(lines.join('\n'));
+console.log(`wrote ${writeResults('jwt', lines.join('\n'), [chart]).join(', ')}`);

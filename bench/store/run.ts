@@ -12,21 +12,26 @@
  * Bounded: each throughput cell runs THROUGHPUT_MS; the fill stops at FILL_LIMIT_MS.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, mkdir, open, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DurableStore } from '../../src/store/durable.js';
-import { MemoryStore } from '../../src/store/memory.js';
 import type { Store } from '../../src/store/types.js';
+import { built } from '../lib/built.js';
+import { pick, writeResults } from '../lib/results.js';
+import { median } from '../lib/stats.js';
+import type { Bar } from '../lib/svg.js';
 import { CELL_MS, REPEATS, SERVER_ROOMS, serverThroughput } from './server-throughput.js';
 
+// The built modules, as the server runs them (restart-child.mjs loads dist/ too).
+const { DurableStore } = await built<typeof import('../../src/store/durable.js')>('store/durable.js');
+const { MemoryStore } = await built<typeof import('../../src/store/memory.js')>('store/memory.js');
+
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const RESULTS = path.join(HERE, '..', 'results', 'store.md');
-const THROUGHPUT_MS = 2000;
+const THROUGHPUT_MS = pick(2000, 300);
 const WRITER_COUNTS = [1, 10, 100];
 const ROOMS = 100;
-const FILL_TARGETS = [100_000, 1_000_000];
+const FILL_TARGETS = pick([100_000, 1_000_000], [10_000]);
 const FILL_CONCURRENCY = 1000;
 const FILL_LIMIT_MS = 90_000;
 const FSYNC_SAMPLES = 200;
@@ -63,6 +68,9 @@ const tempDir = () => mkdtemp(path.join(os.tmpdir(), 'socketlink-bench-store-'))
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
+/** One bar per store and writer count, for the chart. */
+const throughputBars: Bar[] = [];
+
 async function throughput(): Promise<string[]> {
   const rows = ['| writers | MemoryStore msg/s | DurableStore msg/s | memory ÷ durable |', '| ---: | ---: | ---: | ---: |'];
   for (const writers of WRITER_COUNTS) {
@@ -78,6 +86,8 @@ async function throughput(): Promise<string[]> {
     const mRate = m.count / m.seconds;
     const dRate = d.count / d.seconds;
     rows.push(`| ${writers} | ${fmt(mRate)} | ${fmt(dRate)} | ${(mRate / dRate).toFixed(2)}× |`);
+    const group = `${writers} concurrent writer${writers === 1 ? '' : 's'}`;
+    throughputBars.push({ group, label: 'MemoryStore', value: mRate }, { group, label: 'DurableStore (fdatasync acks)', value: dRate, highlight: true });
     console.log(rows.at(-1));
   }
   return rows;
@@ -97,9 +107,8 @@ async function fsyncLatency(): Promise<string> {
   }
   await file.close();
   await rm(dir, { recursive: true, force: true });
-  samples.sort((a, b) => a - b);
-  const median = samples[samples.length >> 1]!;
-  return `Raw 256-byte write + fdatasync on this disk: median ${median.toFixed(2)} ms (${FSYNC_SAMPLES} samples), so one writer can get at most ~${fmt(1000 / median)} acks/s and N writers ~N× that.`;
+  const middle = median(samples);
+  return `Raw 256-byte write + fdatasync on this disk: median ${middle.toFixed(2)} ms (${FSYNC_SAMPLES} samples), so one writer can get at most ~${fmt(1000 / middle)} acks/s and N writers ~N× that.`;
 }
 
 async function restarts(): Promise<string[]> {
@@ -145,9 +154,10 @@ const report = [
   '',
   `The built server (\`dist/server.js\`) with \`DATA_DIR=:memory:\` and the same server with a fresh temp DATA_DIR, side by side in this run.`,
   `N writers, each on its own keep-alive HTTP connection, post \`POST /api/rooms/:name/messages\` (${SERVER_ROOMS} rooms) and await the 201`,
-  `before the next post. Cells of ${CELL_MS / 1000} s alternate memory/durable; best of ${REPEATS} each. Client and server share the same 2 cores. Goal: durable within 2× of memory at 100 writers.`,
+  `before the next post. Cells of ${CELL_MS / 1000} s alternate memory/durable; best of ${REPEATS} each. Client and server share the same 2 cores.`,
+  'Goal: durable within 2× of memory at 100 writers.',
   '',
-  ...server,
+  ...server.rows,
   '',
   '## Store level: append throughput (no HTTP)',
   '',
@@ -160,6 +170,18 @@ const report = [
   ...restart,
   '',
 ];
-await mkdir(path.dirname(RESULTS), { recursive: true });
-await writeFile(RESULTS, report.join('\n'));
-console.log(`wrote ${RESULTS}`);
+const serverChart = {
+  title: 'Server message throughput over HTTP (201s/s, higher is better)',
+  subtitle: `dist/server.js, DATA_DIR=:memory: vs a temp DATA_DIR; each writer awaits its 201; best of ${REPEATS} × ${CELL_MS / 1000} s; shared machine`,
+  unit: 'msg/s',
+  ratioTo: 'DATA_DIR=:memory:',
+  bars: server.bars,
+};
+const chart = {
+  title: 'Store append throughput (messages acknowledged/s, higher is better)',
+  subtitle: `each writer awaits its ack; ${THROUGHPUT_MS / 1000} s per cell; same-run ratios to MemoryStore; shared machine`,
+  unit: 'msg/s',
+  ratioTo: 'MemoryStore',
+  bars: throughputBars,
+};
+console.log(`wrote ${writeResults('store', report.join('\n'), [serverChart, chart]).join(', ')}`);

@@ -16,12 +16,14 @@ import { Agent, request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { startServer, type RunningServer } from '../../test/helpers/server.js';
+import { pick } from '../lib/results.js';
+import type { Bar } from '../lib/svg.js';
 
 export const WRITER_COUNTS = [1, 10, 100];
-export const CELL_MS = 2000;
+export const CELL_MS = pick(2000, 300);
 /** Cells per server and writer count; the best one is reported. */
-export const REPEATS = 2;
-const WARMUP_MS = 300;
+export const REPEATS = pick(2, 1);
+const WARMUP_MS = pick(300, 100);
 export const SERVER_ROOMS = 10;
 const TEXT = JSON.stringify({ text: 'benchmark message with a little text in it' });
 
@@ -110,8 +112,8 @@ async function measureBoth(memory: Target, durable: Target): Promise<{ memory: n
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
-/** The Markdown rows: memory, durable, and the ratio, per writer count. */
-export async function serverThroughput(): Promise<string[]> {
+/** The Markdown rows (memory, durable, and the ratio, per writer count) and the chart's bars. */
+export async function serverThroughput(): Promise<{ rows: string[]; bars: Bar[] }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'socketlink-bench-server-'));
   const targets: Target[] = [];
   let rates: { memory: number[]; durable: number[] };
@@ -124,9 +126,12 @@ export async function serverThroughput(): Promise<string[]> {
   }
   const { memory, durable } = rates;
   const rows = ['| writers | `DATA_DIR=:memory:` msg/s | temp `DATA_DIR` msg/s | memory ÷ durable |', '| ---: | ---: | ---: | ---: |'];
+  const bars: Bar[] = [];
   WRITER_COUNTS.forEach((writers, i) => {
+    const group = `${writers} concurrent writer${writers === 1 ? '' : 's'}`;
+    bars.push({ group, label: 'DATA_DIR=:memory:', value: memory[i]! }, { group, label: 'temp DATA_DIR (fdatasync acks)', value: durable[i]!, highlight: true });
     rows.push(`| ${writers} | ${fmt(memory[i]!)} | ${fmt(durable[i]!)} | ${(memory[i]! / durable[i]!).toFixed(2)}× |`);
     console.log(rows.at(-1));
   });
-  return rows;
+  return { rows, bars };
 }

@@ -2,9 +2,17 @@
  * The load generator, in its own process (pinned to the other core): raw node:net clients
  * that do the handshake, then send pre-built masked frames and count the frames coming back.
  * Reports its own CPU time so a saturated generator is visible.
+ *
+ * Protocol `sio` speaks just enough Engine.IO v4 / Socket.IO v5 over the same raw frames to be
+ * a Socket.IO client on the WebSocket transport: connect to /socket.io/?EIO=4&transport=websocket,
+ * read the open packet (`0{...}`), send the namespace connect (`40`), read its ack (`40{...}`),
+ * then send events `42["m","<size bytes>"]`. The application payload is the same size as for
+ * the plain WebSocket servers; Socket.IO's framing adds 10 bytes to each message.
  */
 import { connect, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { percentile } from '../lib/stats.js';
+import { onHttpHead } from './http-head.js';
 
 interface Client {
   socket: Socket;
@@ -13,14 +21,23 @@ interface Client {
   onFrame: () => void;
 }
 
+type Protocol = 'ws' | 'sio';
 const send = (message: unknown) => process.send!(message);
+const SOCKET_IO_PATH = '/socket.io/?EIO=4&transport=websocket';
+/** Engine.IO "message" (4) + Socket.IO "connect" (0) to the default namespace. */
+const SOCKET_IO_CONNECT = '40';
+/** Frames the server sends before the socket is usable: the Engine.IO open packet and the connect ack. */
+const SOCKET_IO_HANDSHAKE_FRAMES = 2;
 const LATENCY_CAPACITY = 4_000_000;
 const latencies = new Float64Array(LATENCY_CAPACITY);
 let latencyCount = 0;
 let clients: Client[] = [];
 let received = 0;
 
-function maskedTextFrame(size: number): Buffer {
+/** A client-to-server text frame (RFC 6455 §5.2, §5.3: masked) carrying `text`. */
+function maskedTextFrame(text: string): Buffer {
+  const payload = Buffer.from(text);
+  const size = payload.length;
   const header = size <= 125 ? 2 : size <= 0xffff ? 4 : 10;
   const frame = Buffer.alloc(header + 4 + size);
   frame[0] = 0x81;
@@ -29,9 +46,12 @@ function maskedTextFrame(size: number): Buffer {
   else (frame[1] = 0x80 | 127), frame.writeBigUInt64BE(BigInt(size), 2);
   const key = randomBytes(4);
   key.copy(frame, header);
-  for (let i = 0; i < size; i++) frame[header + 4 + i] = 0x61 ^ key[i & 3]!;
+  for (let i = 0; i < size; i++) frame[header + 4 + i] = payload[i]! ^ key[i & 3]!;
   return frame;
 }
+
+/** The echo message: `size` bytes of application payload, in Socket.IO's event framing for `sio`. */
+const echoFrame = (size: number, protocol: Protocol) => maskedTextFrame(protocol === 'sio' ? `42["m","${'a'.repeat(size)}"]` : 'a'.repeat(size));
 
 /** Counts complete frames (masked or not) in the stream without copying payloads. */
 function consume(client: Client, chunk: Buffer): void {
@@ -62,7 +82,7 @@ function consume(client: Client, chunk: Buffer): void {
   if (at < data.length) client.leftover = Buffer.from(data.subarray(at));
 }
 
-async function open(port: number, n: number, onFrame: (c: Client) => void): Promise<Client[]> {
+async function open(port: number, n: number, onFrame: (c: Client) => void, protocol: Protocol = 'ws'): Promise<Client[]> {
   const opened: Client[] = [];
   const BATCH = 200;
   for (let start = 0; start < n; start += BATCH) {
@@ -73,21 +93,25 @@ async function open(port: number, n: number, onFrame: (c: Client) => void): Prom
           socket.setNoDelay(true);
           socket.on('error', reject);
           const client: Client = { socket, sentAt: [], leftover: undefined, onFrame: () => onFrame(client) };
-          let head = '';
-          const onHandshake = (chunk: Buffer) => {
-            head += chunk.toString('latin1');
-            const end = head.indexOf('\r\n\r\n');
-            if (end < 0) return;
-            socket.off('data', onHandshake);
+          onHttpHead(socket, (head, rest) => {
             if (!head.startsWith('HTTP/1.1 101')) return reject(new Error(head.split('\r\n')[0]));
+            if (protocol === 'sio') {
+              // Socket.IO: the open packet, then our namespace connect, then its ack.
+              let seen = 0;
+              client.onFrame = () => {
+                if (++seen === 1) socket.write(maskedTextFrame(SOCKET_IO_CONNECT));
+                if (seen === SOCKET_IO_HANDSHAKE_FRAMES) {
+                  client.onFrame = () => onFrame(client);
+                  resolve(client);
+                }
+              };
+            }
             socket.on('data', (data: Buffer) => consume(client, data));
-            const rest = Buffer.from(head.slice(end + 4), 'latin1');
             if (rest.length) consume(client, rest);
-            resolve(client);
-          };
-          socket.on('data', onHandshake);
+            if (protocol === 'ws') resolve(client);
+          });
           socket.write(
-            `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+            `GET ${protocol === 'sio' ? SOCKET_IO_PATH : '/'} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
           );
         }),
       ),
@@ -102,10 +126,6 @@ function closeAll(): void {
   clients = [];
 }
 
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
-}
 
 interface EchoCommand {
   cmd: 'echo';
@@ -117,10 +137,11 @@ interface EchoCommand {
   durationMs: number;
   /** Fixed offered load in messages/s (open loop) instead of a closed loop. */
   rate?: number;
+  protocol?: Protocol;
 }
 
 async function echo(command: EchoCommand): Promise<void> {
-  const frame = maskedTextFrame(command.size);
+  const frame = echoFrame(command.size, command.protocol ?? 'ws');
   let measuring = false;
   received = 0;
   latencyCount = 0;
@@ -134,7 +155,7 @@ async function echo(command: EchoCommand): Promise<void> {
       client.sentAt.push(performance.now());
       client.socket.write(frame);
     }
-  });
+  }, command.protocol);
   let pacer: NodeJS.Timeout | undefined;
   if (command.rate === undefined) {
     for (const client of clients)
@@ -178,11 +199,11 @@ async function echo(command: EchoCommand): Promise<void> {
   closeAll();
 }
 
-process.on('message', async (message: { cmd: string; port?: number; conns?: number; expect?: number } & Partial<EchoCommand>) => {
+process.on('message', async (message: { cmd: string; port?: number; conns?: number; expect?: number; protocol?: Protocol } & Partial<EchoCommand>) => {
   try {
     if (message.cmd === 'echo') await echo(message as EchoCommand);
     else if (message.cmd === 'idle') {
-      clients = await open(message.port!, message.conns!, () => {});
+      clients = await open(message.port!, message.conns!, () => {}, message.protocol);
       send({ type: 'idle-ready' });
     } else if (message.cmd === 'fanout') {
       received = 0;
@@ -190,7 +211,7 @@ process.on('message', async (message: { cmd: string; port?: number; conns?: numb
       let cpuStart = process.cpuUsage();
       clients = await open(message.port!, message.conns!, () => {
         if (++received === expect) send({ type: 'fanout-done', at: performance.timeOrigin + performance.now(), generatorCpu: process.cpuUsage(cpuStart) });
-      });
+      }, message.protocol);
       cpuStart = process.cpuUsage();
       send({ type: 'fanout-ready' });
     } else if (message.cmd === 'close') {

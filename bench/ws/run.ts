@@ -1,35 +1,38 @@
 /**
- * `npm run bench:ws`: SocketLink's WebSocket engine against the `ws` package and a raw
- * node:net echo (the ceiling), in one run, each server in its own process on core 0 and
- * the load generator on core 1. Every phase is bounded (a few seconds); the whole run
- * takes about two minutes. Writes bench/results/ws.md.
+ * `npm run bench:ws`: SocketLink's WebSocket engine against the `ws` package, Socket.IO (its
+ * WebSocket transport only) and a raw node:net echo (the ceiling), in one run, each server in
+ * its own process on core 0 and the load generator on core 1. Every phase is bounded (a few
+ * seconds); the whole run takes about three minutes (BENCH_QUICK=1: under a minute).
+ * Writes bench/results/ws.md and its charts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import os from 'node:os';
+import type { BarChart } from '../lib/svg.js';
+import { canPin, machine, pinnedCommand } from '../lib/proc.js';
+import { pick, QUICK, writeResults } from '../lib/results.js';
+import { fmt, medians, ratio, rotate } from '../lib/stats.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
-const CONNECTIONS = 100;
-const WARMUP_MS = 300;
-const DURATION_MS = 1000;
+const CONNECTIONS = pick(100, 20);
+const WARMUP_MS = pick(300, 100);
+const DURATION_MS = pick(1000, 300);
 /** The machine is shared: each row is the median of this many rounds, servers interleaved. */
-const ROUNDS = 3;
-const FIXED_RATE = 10_000; // messages/s offered for the CPU-per-message phase
+const ROUNDS = pick(3, 1);
+const FIXED_RATE = pick(10_000, 2_000); // messages/s offered for the CPU-per-message phase
 const FANOUT_ROUNDS = 20;
-const IDLE_CONNECTIONS = 10_000;
-type Impl = 'ours' | 'ws' | 'raw';
+const FANOUT_SOCKETS = pick([1000, 5000], [200]);
+const IDLE_CONNECTIONS = pick(10_000, 500);
+type Impl = 'ours' | 'ws' | 'sio' | 'raw';
+/** How each implementation is named in tables and charts. */
+const NAMES: Record<Impl, string> = { ours: 'SocketLink', ws: 'ws', sio: 'Socket.IO', raw: 'raw net echo' };
 /** BENCH_PHASES=echo,cpu,fanout,memory runs a subset while iterating; the default is all. */
 const PHASES = new Set((process.env.BENCH_PHASES ?? 'echo,cpu,fanout,memory').split(','));
 
-const hasTaskset = existsSync('/usr/bin/taskset') && os.cpus().length >= 2;
-
 function start(file: string, args: string[], core: number): ChildProcess {
-  const node = [process.execPath, '--expose-gc', '--import', 'tsx', path.join(HERE, file), ...args];
-  const [cmd, ...rest] = hasTaskset ? ['taskset', '-c', String(core), ...node] : node;
+  const [cmd, ...rest] = pinnedCommand(core, [process.execPath, '--expose-gc', '--import', 'tsx', path.join(HERE, file), ...args]);
   return spawn(cmd!, rest, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 
@@ -79,34 +82,23 @@ async function stop(child: ChildProcess): Promise<void> {
 }
 
 const cpuMicros = (u: { cpu: { user: number; system: number } }) => u.cpu.user + u.cpu.system;
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const ratio = (a: number, b: number) => (b === 0 ? 'n/a' : `${(a / b).toFixed(2)}×`);
 
-/** The servers in a different order each round, so none always runs first. */
-function rotate<T>(items: T[], by: number): T[] {
-  return items.map((_, i) => items[(i + by) % items.length]!);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-function medians(samples: Record<string, number>[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  if (samples.length === 0) return out;
-  for (const key of Object.keys(samples[0]!)) if (typeof samples[0]![key] === 'number') out[key] = median(samples.map((s) => s[key]!));
-  return out;
-}
+const protocol = (impl: Impl) => (impl === 'sio' ? 'sio' : 'ws');
+/** The row label: our own rows are highlighted in the charts. */
+const bar = (impl: Impl, value: number, group?: string) => ({ label: NAMES[impl], value, group, highlight: impl === 'ours' });
+const SUBTITLE = 'median of interleaved rounds; ratios are same-run; shared 2-core machine, compare ratios not absolutes';
 
 async function main(): Promise<void> {
   const began = performance.now();
   const generator = start('load.ts', [], 1);
   await next(generator, 'ready');
-  const impls: Impl[] = ['raw', 'ws', 'ours'];
+  const impls: Impl[] = ['raw', 'ws', 'sio', 'ours'];
+  /** Fan-out and memory compare the WebSocket libraries only (raw has no frames to build). */
+  const libraries: Impl[] = ['ws', 'sio', 'ours'];
   const servers = new Map<Impl, Server>();
   for (const impl of impls) servers.set(impl, await startServer(impl));
   const lines: string[] = [];
+  const charts: BarChart[] = [];
   const log = (line = '') => {
     lines.push(line);
     console.log(line);
@@ -114,50 +106,58 @@ async function main(): Promise<void> {
 
   log('# WebSocket engine benchmark');
   log();
-  log(`Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}; servers pinned to core 0 and the generator to core 1: ${hasTaskset ? 'yes' : 'no'}.`);
-  log(`Echo: ${CONNECTIONS} connections, closed loop, ${WARMUP_MS} ms warm-up then ${DURATION_MS} ms measured; each row is the median of ${ROUNDS} rounds with the servers interleaved (the machine is shared). raw = node:net echo of the same bytes (no parsing; the ceiling).`);
+  log(`${machine()}; servers pinned to core 0 and the generator to core 1: ${canPin ? 'yes' : 'no'}.`);
+  log(`Echo: ${CONNECTIONS} connections, closed loop, ${WARMUP_MS} ms warm-up then ${DURATION_MS} ms measured; each row is the median of ${ROUNDS} rounds with the servers interleaved (the machine is shared with other work, so absolute numbers move between runs: read the same-run ratios). raw = node:net echo of the same bytes (no parsing; the ceiling).`);
+  log('Socket.IO runs with `transports: [\'websocket\']`, no compression and its heartbeat pushed past the run; the generator speaks its Engine.IO v4 handshake and sends `42["m","<payload>"]` events, so its messages carry the same application payload plus 10 bytes of Socket.IO framing.');
   log();
 
   // 1. Echo throughput and latency.
   log('## Echo throughput');
   log();
-  log('| message | in flight / conn | server | messages/s | p50 ms | p99 ms | generator CPU % | vs ws | vs raw |');
-  log('| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  log('| message | in flight / conn | server | messages/s | p50 ms | p99 ms | generator CPU % | vs ws | vs Socket.IO | vs raw |');
+  log('| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   const summary: string[] = [];
+  const echoChart: BarChart = { title: 'WebSocket echo throughput (messages/s, higher is better)', subtitle: SUBTITLE, unit: 'msg/s', ratioTo: 'ws', bars: [] };
+  const latencyChart: BarChart = { title: 'WebSocket echo latency p99 (ms, lower is better)', subtitle: SUBTITLE, unit: 'ms', ratioTo: 'ws', bars: [] };
   for (const size of PHASES.has('echo') ? [32, 4096] : []) {
     for (const inflight of [1, 16]) {
       const samples = new Map<Impl, Record<string, number>[]>(impls.map((impl) => [impl, []]));
       for (let round = 0; round < ROUNDS; round++) {
         for (const impl of rotate(impls, round)) {
           const server = servers.get(impl)!;
-          const result = await ask(generator, { cmd: 'echo', port: server.port, conns: CONNECTIONS, size, inflight, warmupMs: WARMUP_MS, durationMs: DURATION_MS }, 'echo-result');
+          const result = await ask(generator, { cmd: 'echo', port: server.port, protocol: protocol(impl), conns: CONNECTIONS, size, inflight, warmupMs: WARMUP_MS, durationMs: DURATION_MS }, 'echo-result');
           samples.get(impl)!.push(result);
         }
       }
       const rows = new Map<Impl, Record<string, number>>(impls.map((impl) => [impl, medians(samples.get(impl)!)]));
+      const perSecond = (impl: Impl) => rows.get(impl)!.perSecond!;
+      const group = `${size} B, ${inflight} in flight per connection`;
       for (const impl of impls) {
         const r = rows.get(impl)!;
         log(
-          `| ${size} B | ${inflight} | ${impl} | ${fmt(r.perSecond!)} | ${fmt(r.p50!, 2)} | ${fmt(r.p99!, 2)} | ${fmt(r.generatorCpuPercent!)} | ${ratio(r.perSecond!, rows.get('ws')!.perSecond!)} | ${ratio(r.perSecond!, rows.get('raw')!.perSecond!)} |`,
+          `| ${size} B | ${inflight} | ${NAMES[impl]} | ${fmt(r.perSecond!)} | ${fmt(r.p50!, 2)} | ${fmt(r.p99!, 2)} | ${fmt(r.generatorCpuPercent!)} | ${ratio(r.perSecond!, perSecond('ws'))} | ${ratio(r.perSecond!, perSecond('sio'))} | ${ratio(r.perSecond!, perSecond('raw'))} |`,
         );
+        echoChart.bars.push(bar(impl, r.perSecond!, group));
+        if (impl !== 'raw') latencyChart.bars.push(bar(impl, r.p99!, group));
       }
-      summary.push(`echo ${size} B × ${inflight}: ours/ws ${ratio(rows.get('ours')!.perSecond!, rows.get('ws')!.perSecond!)}, ours/raw ${ratio(rows.get('ours')!.perSecond!, rows.get('raw')!.perSecond!)}`);
+      summary.push(`echo ${size} B × ${inflight}: ours/ws ${ratio(perSecond('ours'), perSecond('ws'))}, ours/Socket.IO ${ratio(perSecond('ours'), perSecond('sio'))}, ours/raw ${ratio(perSecond('ours'), perSecond('raw'))}`);
     }
   }
+  if (echoChart.bars.length) charts.push(echoChart, latencyChart);
   log();
 
   // 2. Server CPU per echoed message at a fixed offered load.
   log(`## Server CPU per echoed message (fixed load: ${fmt(FIXED_RATE)} messages/s of 32 B over ${CONNECTIONS} connections)`);
   log();
-  log('| server | echoed messages/s | server CPU µs / message | generator CPU % | vs ws |');
-  log('| --- | ---: | ---: | ---: | ---: |');
+  log('| server | echoed messages/s | server CPU µs / message | generator CPU % | vs ws | vs Socket.IO |');
+  log('| --- | ---: | ---: | ---: | ---: | ---: |');
   const cpuSamples = new Map<Impl, Record<string, number>[]>(impls.map((impl) => [impl, []]));
   for (let round = 0; round < (PHASES.has('cpu') ? ROUNDS : 0); round++) {
     for (const impl of rotate(impls, round)) {
       const server = servers.get(impl)!;
       const result = next(generator, 'echo-result');
       const measuring = next(generator, 'measuring');
-      generator.send({ cmd: 'echo', port: server.port, conns: CONNECTIONS, size: 32, inflight: 1, warmupMs: WARMUP_MS, durationMs: 2 * DURATION_MS, rate: FIXED_RATE });
+      generator.send({ cmd: 'echo', port: server.port, protocol: protocol(impl), conns: CONNECTIONS, size: 32, inflight: 1, warmupMs: WARMUP_MS, durationMs: 2 * DURATION_MS, rate: FIXED_RATE });
       await measuring;
       const before = await ask(server.child, { cmd: 'usage' }, 'usage');
       const r = await result;
@@ -166,71 +166,88 @@ async function main(): Promise<void> {
     }
   }
   const cpuRows = new Map(impls.map((impl) => [impl, medians(cpuSamples.get(impl)!) as { perSecond: number; micros: number; gen: number }]));
-  for (const impl of PHASES.has('cpu') ? impls : []) {
-    const r = cpuRows.get(impl)!;
-    log(`| ${impl} | ${fmt(r.perSecond)} | ${fmt(r.micros, 2)} | ${fmt(r.gen)} | ${ratio(r.micros, cpuRows.get('ws')!.micros)} |`);
+  if (PHASES.has('cpu')) {
+    const micros = (impl: Impl) => cpuRows.get(impl)!.micros;
+    for (const impl of impls) {
+      const r = cpuRows.get(impl)!;
+      log(`| ${NAMES[impl]} | ${fmt(r.perSecond)} | ${fmt(r.micros, 2)} | ${fmt(r.gen)} | ${ratio(r.micros, micros('ws'))} | ${ratio(r.micros, micros('sio'))} |`);
+    }
+    summary.push(`server CPU per echoed message: ours ${fmt(micros('ours'), 2)} µs, ws ${fmt(micros('ws'), 2)} µs, Socket.IO ${fmt(micros('sio'), 2)} µs (ours/ws ${ratio(micros('ours'), micros('ws'))}, ours/Socket.IO ${ratio(micros('ours'), micros('sio'))}; lower is better)`);
+    charts.push({ title: 'Server CPU per echoed message (µs, lower is better)', subtitle: `fixed offered load of ${fmt(FIXED_RATE)} messages/s; ${SUBTITLE}`, unit: 'µs', ratioTo: 'ws', bars: impls.map((impl) => bar(impl, micros(impl))) });
   }
-  if (PHASES.has('cpu')) summary.push(`server CPU per echoed message: ours ${fmt(cpuRows.get('ours')!.micros, 2)} µs, ws ${fmt(cpuRows.get('ws')!.micros, 2)} µs (ours/ws ${ratio(cpuRows.get('ours')!.micros, cpuRows.get('ws')!.micros)}; lower is better)`);
   log();
 
   // 3. Broadcast fan-out.
   log(`## Broadcast fan-out (${FANOUT_ROUNDS} broadcasts of one 64-byte text message, back to back)`);
   log();
-  log('ours builds the frame once (`prepareFrame` + `sendPrepared`); ws broadcasts the usual way, `send()` per client.');
+  log('ours builds the frame once (`prepareFrame` + `sendPrepared`); ws broadcasts the usual way, `send()` per client; Socket.IO uses `io.emit()` (the packet encoded once by its adapter, then written per client).');
   log();
-  log('"burst": the 20 broadcasts in one task, so our per-task write batching sends each socket one writev; "one per turn": each broadcast in its own event-loop turn (the frame-once effect alone).');
+  log(`"burst": the ${FANOUT_ROUNDS} broadcasts in one task, so our per-task write batching sends each socket one writev; "one per turn": each broadcast in its own event-loop turn (the frame-once effect alone).`);
   log();
-  log('| sockets | mode | server | deliveries/s | server CPU µs / delivery | vs ws (deliveries/s) | vs ws (CPU) |');
-  log('| ---: | --- | --- | ---: | ---: | ---: | ---: |');
+  log('| sockets | mode | server | deliveries/s | server CPU µs / delivery | vs ws (deliveries/s) | vs ws (CPU) | vs Socket.IO (deliveries/s) |');
+  log('| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |');
   const payload = JSON.stringify({ type: 'new_message', message: { text: 'x'.repeat(12) } }).padEnd(64, ' ');
-  for (const [sockets, spread] of PHASES.has('fanout') ? ([[1000, false], [1000, true], [5000, false], [5000, true]] as const) : []) {
-    const mode = spread ? 'one per turn' : 'burst';
-    const rows = new Map<Impl, { rate: number; micros: number }>();
-    for (const impl of ['ws', 'ours'] as Impl[]) {
-      const server = servers.get(impl)!;
-      const expect = sockets * FANOUT_ROUNDS;
-      await ask(generator, { cmd: 'fanout', port: server.port, conns: sockets, expect }, 'fanout-ready');
-      const before = await ask(server.child, { cmd: 'usage' }, 'usage');
-      const done = next(generator, 'fanout-done');
-      const t0 = performance.timeOrigin + performance.now();
-      await ask(server.child, { cmd: 'broadcast', payload, rounds: FANOUT_ROUNDS, spread }, 'broadcast-sent');
-      const { at } = await done;
-      const after = await ask(server.child, { cmd: 'usage' }, 'usage');
-      rows.set(impl, { rate: expect / ((at - t0) / 1000), micros: (cpuMicros(after as any) - cpuMicros(before as any)) / expect });
-      await ask(generator, { cmd: 'close' }, 'closed');
+  const fanoutChart: BarChart = { title: 'Broadcast fan-out (deliveries/s, higher is better)', subtitle: SUBTITLE, unit: 'deliveries/s', ratioTo: 'ws', bars: [] };
+  for (const sockets of PHASES.has('fanout') ? FANOUT_SOCKETS : []) {
+    for (const spread of [false, true]) {
+      const mode = spread ? 'one per turn' : 'burst';
+      const rows = new Map<Impl, { rate: number; micros: number }>();
+      for (const impl of libraries) {
+        const server = servers.get(impl)!;
+        const expect = sockets * FANOUT_ROUNDS;
+        await ask(generator, { cmd: 'fanout', port: server.port, protocol: protocol(impl), conns: sockets, expect }, 'fanout-ready');
+        const before = await ask(server.child, { cmd: 'usage' }, 'usage');
+        const done = next(generator, 'fanout-done');
+        const t0 = performance.timeOrigin + performance.now();
+        await ask(server.child, { cmd: 'broadcast', payload, rounds: FANOUT_ROUNDS, spread }, 'broadcast-sent');
+        const { at } = await done;
+        const after = await ask(server.child, { cmd: 'usage' }, 'usage');
+        rows.set(impl, { rate: expect / ((at - t0) / 1000), micros: (cpuMicros(after as any) - cpuMicros(before as any)) / expect });
+        await ask(generator, { cmd: 'close' }, 'closed');
+      }
+      const w = rows.get('ws')!;
+      const io = rows.get('sio')!;
+      for (const impl of libraries) {
+        const r = rows.get(impl)!;
+        log(`| ${fmt(sockets)} | ${mode} | ${NAMES[impl]} | ${fmt(r.rate)} | ${fmt(r.micros, 2)} | ${ratio(r.rate, w.rate)} | ${ratio(r.micros, w.micros)} | ${ratio(r.rate, io.rate)} |`);
+        fanoutChart.bars.push(bar(impl, r.rate, `${fmt(sockets)} sockets, ${mode}`));
+      }
+      const ours = rows.get('ours')!;
+      summary.push(`fan-out to ${fmt(sockets)} (${mode}): deliveries/s ours/ws ${ratio(ours.rate, w.rate)}, ours/Socket.IO ${ratio(ours.rate, io.rate)}; server CPU per delivery ours/ws ${ratio(ours.micros, w.micros)}`);
     }
-    for (const impl of ['ws', 'ours'] as Impl[]) {
-      const r = rows.get(impl)!;
-      log(`| ${fmt(sockets)} | ${mode} | ${impl} | ${fmt(r.rate)} | ${fmt(r.micros, 2)} | ${ratio(r.rate, rows.get('ws')!.rate)} | ${ratio(r.micros, rows.get('ws')!.micros)} |`);
-    }
-    summary.push(`fan-out to ${sockets} (${mode}): deliveries/s ours/ws ${ratio(rows.get('ours')!.rate, rows.get('ws')!.rate)}; server CPU per delivery ours/ws ${ratio(rows.get('ours')!.micros, rows.get('ws')!.micros)}`);
   }
+  if (fanoutChart.bars.length) charts.push(fanoutChart);
   log();
   for (const server of servers.values()) await stop(server.child);
 
   // 4. Memory per idle connection, in fresh server processes.
   log(`## Memory per idle connection (${fmt(IDLE_CONNECTIONS)} connections, fresh server process, after GC)`);
   log();
-  log('| server | RSS per connection | heap per connection | vs ws (RSS) | vs ws (heap) |');
-  log('| --- | ---: | ---: | ---: | ---: |');
+  log('| server | RSS per connection | heap per connection | vs ws (RSS) | vs ws (heap) | vs Socket.IO (heap) |');
+  log('| --- | ---: | ---: | ---: | ---: | ---: |');
   const memRows = new Map<Impl, { rss: number; heap: number }>();
-  const memoryImpls: Impl[] = PHASES.has('memory') ? ['ws', 'ours'] : [];
+  const memoryImpls: Impl[] = PHASES.has('memory') ? libraries : [];
   for (const impl of memoryImpls) {
     const server = await startServer(impl);
     const before = await ask(server.child, { cmd: 'usage' }, 'usage');
-    await ask(generator, { cmd: 'idle', port: server.port, conns: IDLE_CONNECTIONS }, 'idle-ready', 120_000);
+    await ask(generator, { cmd: 'idle', port: server.port, protocol: protocol(impl), conns: IDLE_CONNECTIONS }, 'idle-ready', 120_000);
     await new Promise((resolve) => setTimeout(resolve, 500));
     const after = await ask(server.child, { cmd: 'usage' }, 'usage');
     memRows.set(impl, { rss: (after.rss - before.rss) / IDLE_CONNECTIONS, heap: (after.heapUsed - before.heapUsed) / IDLE_CONNECTIONS });
     await ask(generator, { cmd: 'close' }, 'closed');
     await stop(server.child);
   }
-  for (const impl of memoryImpls) {
-    const r = memRows.get(impl)!;
+  if (memoryImpls.length) {
     const w = memRows.get('ws')!;
-    log(`| ${impl} | ${fmt(r.rss / 1024, 2)} KB | ${fmt(r.heap / 1024, 2)} KB | ${ratio(r.rss, w.rss)} | ${ratio(r.heap, w.heap)} |`);
+    const io = memRows.get('sio')!;
+    for (const impl of memoryImpls) {
+      const r = memRows.get(impl)!;
+      log(`| ${NAMES[impl]} | ${fmt(r.rss / 1024, 2)} KB | ${fmt(r.heap / 1024, 2)} KB | ${ratio(r.rss, w.rss)} | ${ratio(r.heap, w.heap)} | ${ratio(r.heap, io.heap)} |`);
+    }
+    const ours = memRows.get('ours')!;
+    summary.push(`idle memory per connection (heap): ours ${fmt(ours.heap / 1024, 2)} KB, ws ${fmt(w.heap / 1024, 2)} KB, Socket.IO ${fmt(io.heap / 1024, 2)} KB (ours/ws ${ratio(ours.heap, w.heap)}, ours/Socket.IO ${ratio(ours.heap, io.heap)})`);
+    charts.push({ title: 'Heap per idle connection (KB, lower is better)', subtitle: `${fmt(IDLE_CONNECTIONS)} connections, fresh process, after GC; ${SUBTITLE}`, unit: 'KB', ratioTo: 'ws', bars: memoryImpls.map((impl) => bar(impl, memRows.get(impl)!.heap / 1024)) });
   }
-  if (memoryImpls.length) summary.push(`idle memory per connection: ours ${fmt(memRows.get('ours')!.rss / 1024, 2)} KB RSS / ${fmt(memRows.get('ours')!.heap / 1024, 2)} KB heap; ws ${fmt(memRows.get('ws')!.rss / 1024, 2)} KB / ${fmt(memRows.get('ws')!.heap / 1024, 2)} KB`);
   log();
   log('## Summary');
   log();
@@ -238,14 +255,13 @@ async function main(): Promise<void> {
   log();
   log(`Run took ${fmt((performance.now() - began) / 1000, 1)} s. A JavaScript generator on one core saturates before a good server does: when the generator CPU column nears 100 %, throughput rows measure the generator, and the CPU-per-message table is the fairer comparison.`);
   await stop(generator);
-  mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
-  if (PHASES.size < 4) return; // a partial run does not overwrite the results
-  writeFileSync(path.join(ROOT, 'bench/results/ws.md'), `${lines.join('\n')}\n`);
+  if (PHASES.size < 4 && !QUICK) return; // a partial run does not overwrite the results
+  console.log(`wrote ${writeResults('ws', lines.join('\n'), charts).join(', ')}`);
 }
 
 const watchdog = setTimeout(() => {
-  console.error('bench:ws exceeded its 4-minute bound');
+  console.error('bench:ws exceeded its 6-minute bound');
   process.exit(1);
-}, 240_000);
+}, 360_000);
 watchdog.unref();
 await main();

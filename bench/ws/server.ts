@@ -1,8 +1,9 @@
 /**
  * One benchmark server, in its own process (forked by run.ts with IPC, pinned to a core):
- *   node --expose-gc --import tsx bench/ws/server.ts ours|ws|raw
- * `ours` is SocketLink's engine (from dist/), `ws` the ws package, `raw` a node:net echo of
- * the same bytes after a fixed handshake (the ceiling: no parsing at all).
+ *   node --expose-gc --import tsx bench/ws/server.ts ours|ws|sio|raw
+ * `ours` is SocketLink's engine (from dist/), `ws` the ws package, `sio` Socket.IO on its
+ * WebSocket transport only (Engine.IO v4 framing over ws, the way most Node chat apps ship),
+ * `raw` a node:net echo of the same bytes after a fixed handshake (the ceiling: no parsing).
  * IPC commands: usage (CPU, RSS, heap after GC), broadcast (one message to every socket).
  */
 import { createServer } from 'node:http';
@@ -10,9 +11,18 @@ import { createServer as createNetServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
 import { WebSocketServer as WsServer, type WebSocket } from 'ws';
-import { prepareFrame, WebSocketServer, type WebSocketConnection } from '../../dist/ws/index.js';
+import { Server as SocketIoServer } from 'socket.io';
+import { built } from '../lib/built.js';
+import { onHttpHead } from './http-head.js';
+import type { WebSocketConnection } from '../../src/ws/index.js';
 
-const impl = process.argv[2] as 'ours' | 'ws' | 'raw';
+const { prepareFrame, WebSocketServer } = await built<typeof import('../../src/ws/index.js')>('ws/index.js');
+
+const impl = process.argv[2] as 'ours' | 'ws' | 'sio' | 'raw';
+/** Socket.IO's heartbeat would put ping frames among the counted ones; no phase lasts this long. */
+const SOCKET_IO_PING_MS = 600_000;
+/** The Socket.IO event name both directions use (a one-letter name keeps its framing small). */
+const SOCKET_IO_EVENT = 'm';
 const send = (message: unknown) => process.send!(message);
 
 let broadcast: (payload: string) => void = () => {};
@@ -42,6 +52,22 @@ if (impl === 'ours') {
   count = () => wss.clients.size;
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   port = (http.address() as AddressInfo).port;
+} else if (impl === 'sio') {
+  const http = createServer();
+  const io = new SocketIoServer(http, {
+    transports: ['websocket'],
+    serveClient: false,
+    perMessageDeflate: false,
+    maxHttpBufferSize: 16 * 1024 * 1024,
+    pingInterval: SOCKET_IO_PING_MS,
+    pingTimeout: SOCKET_IO_PING_MS,
+  });
+  io.on('connection', (socket) => socket.on(SOCKET_IO_EVENT, (data: unknown) => socket.emit(SOCKET_IO_EVENT, data)));
+  // Socket.IO's own broadcast: the packet is encoded once by the adapter, then written per client.
+  broadcast = (payload) => io.emit(SOCKET_IO_EVENT, payload);
+  count = () => io.engine.clientsCount;
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  port = (http.address() as AddressInfo).port;
 } else {
   const sockets = new Set<Socket>();
   const server = createNetServer((socket) => {
@@ -49,18 +75,13 @@ if (impl === 'ours') {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {});
-    let head = '';
-    const onHandshake = (chunk: Buffer) => {
-      head += chunk.toString('latin1');
-      const end = head.indexOf('\r\n\r\n');
-      if (end < 0) return;
+    onHttpHead(socket, (head, rest) => {
       const key = /sec-websocket-key: *(\S+)/i.exec(head)?.[1] ?? '';
       const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
       socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
-      socket.off('data', onHandshake);
+      if (rest.length) socket.write(rest);
       socket.on('data', (data: Buffer) => socket.write(data)); // the same bytes straight back
-    };
-    socket.on('data', onHandshake);
+    });
   });
   count = () => sockets.size;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -16,7 +16,7 @@ import type { OriginPolicy } from '../http/origin.js';
 import { JSON_CONTENT_TYPE } from '../http/response.js';
 import { splitTarget } from '../http/router.js';
 import type { Logger } from '../log.js';
-import { acceptUpgrade, checkUpgrade, ReadyState, rejectUpgrade, type WebSocketConnection } from '../ws/index.js';
+import { acceptUpgrade, checkUpgrade, formatFrame, frameRecord, ReadyState, rejectUpgrade, type TraceFn, type WebSocketConnection } from '../ws/index.js';
 import type { ChatMetrics } from './chat-metrics.js';
 import { OVERLOADED_RETRY_AFTER_SECONDS, type ConnectionCount } from './connection-count.js';
 import type { TokenLifecycle } from './token-lifecycle.js';
@@ -108,9 +108,26 @@ export class ChatEndpoint {
       head,
       check,
       { protocol: selectChatSubprotocol(check.protocols) },
-      { maxMessageSize: MAX_CHAT_MESSAGE_BYTES, maxBufferedAmount: SLOW_CONSUMER_BYTES, heartbeatIntervalMs: this.deps.heartbeatSeconds * 1000 },
+      {
+        maxMessageSize: MAX_CHAT_MESSAGE_BYTES,
+        maxBufferedAmount: SLOW_CONSUMER_BYTES,
+        heartbeatIntervalMs: this.deps.heartbeatSeconds * 1000,
+        trace: this.tracer(user),
+      },
     );
     this.attach(connection, claims, user);
+  }
+
+  /**
+   * SPEC §1: at LOG_LEVEL=trace every frame in and out is logged with its RFC 6455 §5.2
+   * fields, as `echo-server --trace` prints them. The logger redacts tokens in the line;
+   * the preview holds only the first TRACE_PAYLOAD_PREVIEW bytes, so an `auth` event's
+   * token never appears whole (at most the start of its public JOSE header).
+   */
+  private tracer(user: PublicUser): TraceFn | undefined {
+    const { log } = this.deps;
+    if (!log.enabled('trace')) return undefined;
+    return (direction, frame) => log.trace(formatFrame(direction, frame), { user: user.id, ...frameRecord(direction, frame) });
   }
 
   /** Wires one open connection to the chat core, the counters and the token lifecycle. */

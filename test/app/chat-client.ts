@@ -216,10 +216,21 @@ export class SseStream {
 
   /** Waits until `count` events have arrived (in total). */
   async waitFor(count: number, timeoutMs = 4000): Promise<SseEvent[]> {
+    await this.until(() => this.events.length >= count, timeoutMs, () => `${count} SSE events; got ${this.events.length}`);
+    return this.events.slice(0, count);
+  }
+
+  /** Waits until `count` comment lines (`: ...`) have arrived (in total). */
+  async waitForComments(count: number, timeoutMs: number): Promise<string[]> {
+    await this.until(() => this.comments.length >= count, timeoutMs, () => `${count} SSE comment lines; got ${this.comments.length}`);
+    return this.comments.slice(0, count);
+  }
+
+  private async until(done: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (this.events.length < count) {
+    while (!done()) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${count} SSE events; got ${this.events.length}`);
+      if (left <= 0) throw new Error(`timed out waiting for ${what()}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiter = () => {
@@ -228,7 +239,6 @@ export class SseStream {
         };
       });
     }
-    return this.events.slice(0, count);
   }
 
   close(): void {

@@ -153,6 +153,20 @@ test('SPEC §2: SSE honours Last-Event-ID: a reconnecting stream first gets ever
   assert.equal(unknown.status, 404);
 });
 
+test('SPEC §2: an idle SSE stream gets a comment line every 15 s, so proxies keep it open', { timeout: 30_000 }, async () => {
+  await api(server, bob.token, 'POST', '/api/rooms', { name: 'http-keepalive' });
+  const opened = Date.now();
+  const stream = await SseStream.open(server, cat.token, 'http-keepalive');
+  assert.equal(stream.status, 200);
+  // Our stream opens with one comment at once (headers flushed); the keep-alive is the next.
+  await stream.waitForComments(1, 4000);
+  const comments = await stream.waitForComments(2, 20_000);
+  assert.ok(Date.now() - opened >= 14_000, `the keep-alive came after ${Date.now() - opened} ms, not about 15 s`);
+  assert.match(comments[1]!, /^:/);
+  assert.equal(stream.events.length, 0, 'a keep-alive is a comment, not an event');
+  stream.close();
+});
+
 test('SPEC §2 issue 4 §8: /api/stats and /metrics count connections, rooms, messages and frames', async () => {
   const before = (await request(server.url, '/api/stats')).json;
   const client = await ChatClient.open(server, cat.token);
