@@ -4,7 +4,7 @@
  * live counts into `/api/stats` and `/metrics`, token events onto live sockets, and
  * the shutdown drain (1001 to every socket, SSE streams and long polls ended).
  */
-import { ChatService, DEFAULT_HEARTBEAT_SECONDS } from '../chat/service.js';
+import { ChatService } from '../chat/service.js';
 import { ConnectionCount } from './connection-count.js';
 import type { App } from './create-app.js';
 import { addRoomRoutes, LongPolls } from './room-routes.js';
@@ -20,13 +20,9 @@ export interface ChatWiring {
   readonly count: ConnectionCount;
 }
 
-export interface ChatWiringOptions {
-  heartbeatSeconds?: number;
-}
-
-export function installChat(app: App, options: ChatWiringOptions = {}): ChatWiring {
+export function installChat(app: App): ChatWiring {
   const { auth, log, router, authenticate, chatMetrics } = app;
-  const heartbeatSeconds = options.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS;
+  const { heartbeatSeconds } = app.config;
   // 1. The core, and the services around it.
   const count = new ConnectionCount(app.config.maxConnections, chatMetrics.connections);
   const tokens = new TokenLifecycle(auth);

@@ -142,7 +142,7 @@ export class ChatEndpoint {
       void chat.handle(peer, data.toString('utf8'));
     });
     // The engine closes the connection itself on a protocol error; the close event follows.
-    connection.on('error', (error) => log.debug('websocket error', { code: error.code }));
+    connection.on('error', (error) => log.debug('websocket error', { peer: peer.id, user: user.id, code: error.code, closeCode: error.closeCode }));
     connection.once('close', (code) => {
       this.connections.delete(connection);
       release();

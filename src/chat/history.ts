@@ -19,15 +19,16 @@ export interface HistoryPage {
 
 /**
  * The `message_history` answer to `join_room` (SPEC §4, §7 rule 7):
- * 1. with `since` and the room's current `epoch`: the oldest 500 after `since`;
- *    incomplete if more follow, or if the first one is not `since + 1` (the store
- *    no longer holds what the client missed);
+ * 1. with `since` and the room's current `epoch` (or no `epoch` at all: rule 7 asks
+ *    for catch-up on `since` alone): the oldest 500 after `since`; incomplete if
+ *    more follow, or if the first one is not `since + 1` (the store no longer holds
+ *    what the client missed);
  * 2. otherwise the latest 50, incomplete if older exist; and when a `since` came
  *    with another epoch, the history the client knew is gone, so always incomplete.
  */
 export async function joinHistory(store: Store, room: RoomRecord, since?: number, epoch?: string): Promise<HistoryPage> {
   // Step 1.
-  if (since !== undefined && epoch === room.epoch) {
+  if (since !== undefined && (epoch === undefined || epoch === room.epoch)) {
     const found = await store.messagesAfter(room.name, since, JOIN_CATCH_UP_MAX + 1);
     const more = found.length > JOIN_CATCH_UP_MAX;
     const page = more ? found.slice(0, JOIN_CATCH_UP_MAX) : found;

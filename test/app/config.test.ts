@@ -24,6 +24,7 @@ test('SPEC §1 defaults: port 3001 on 127.0.0.1, TTLs 900/604800, ./data, info, 
   assert.equal(config.dataDir, './data');
   assert.equal(config.logLevel, 'info');
   assert.equal(config.maxConnections, 10000);
+  assert.equal(config.heartbeatSeconds, 30);
   assert.equal(config.cookieSecure, false);
   assert.deepEqual(config.corsOrigins, []);
   assert.equal(config.redisUrl, undefined);
@@ -41,6 +42,7 @@ test('every variable is parsed', () => {
     CORS_ORIGINS: 'https://a.example.com, http://localhost:5173/',
     REDIS_URL: 'redis://127.0.0.1:6379/2',
     MAX_CONNECTIONS: '5',
+    HEARTBEAT_SECONDS: '2',
     LOG_LEVEL: 'TRACE',
   });
   assert.equal(config.port, 0);
@@ -53,6 +55,7 @@ test('every variable is parsed', () => {
   assert.deepEqual(config.corsOrigins, ['https://a.example.com', 'http://localhost:5173']);
   assert.equal(config.redisUrl, 'redis://127.0.0.1:6379/2');
   assert.equal(config.maxConnections, 5);
+  assert.equal(config.heartbeatSeconds, 2);
   assert.equal(config.logLevel, 'trace');
 });
 
@@ -70,6 +73,8 @@ test('a bad value is a ConfigError naming its variable', () => {
   rejects({ JWT_SECRET: SECRET, REDIS_URL: 'http://x:1' }, 'REDIS_URL');
   rejects({ JWT_SECRET: SECRET, MAX_CONNECTIONS: '0' }, 'MAX_CONNECTIONS');
   rejects({ JWT_SECRET: SECRET, LOG_LEVEL: 'verbose' }, 'LOG_LEVEL');
+  rejects({ JWT_SECRET: SECRET, HEARTBEAT_SECONDS: '0' }, 'HEARTBEAT_SECONDS');
+  rejects({ JWT_SECRET: SECRET, HEARTBEAT_SECONDS: '3601' }, 'HEARTBEAT_SECONDS');
 });
 
 test('SPEC §1: JWT_SECRET must be at least 32 bytes, counted in UTF-8', () => {

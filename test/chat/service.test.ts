@@ -349,6 +349,17 @@ test('SPEC §7 rule 7: more than 500 missed returns the oldest 500 after since w
   assert.equal(rest!.complete, true);
 });
 
+test('SPEC §7 rule 7: a since without an epoch catches up from since, as with the matching epoch', async () => {
+  const { chat, connect, send } = setup();
+  await chat.createRoom(user('owner'), 'r');
+  for (let i = 1; i <= 5; i++) await chat.postMessage(user('owner'), 'r', `m${i}`);
+  const ann = await connect('ann');
+  await send(ann, { type: 'join_room', room: 'r', since: 3 });
+  const [missed] = ann.take('message_history');
+  assert.deepEqual(missed!.messages.map((m: { seq: number }) => m.seq), [4, 5]);
+  assert.equal(missed!.complete, true);
+});
+
 test('SPEC §4: a since with another epoch is answered as if no since was given, with complete:false', async () => {
   const { chat, connect, send } = setup();
   await chat.createRoom(user('owner'), 'r');
