@@ -8,8 +8,12 @@ import { ApiError, badRequest } from '../errors.js';
 
 /** SPEC §2: `wait` is 0–30 seconds. */
 export const MAX_WAIT_SECONDS = 30;
-/** Plain decimal digits, at most 15 (safe integers); anchored and linear. No sign, no exponent, no fraction. */
-const DIGITS = /^\d{1,15}$/;
+/**
+ * Plain decimal digits, anchored and linear: no sign, no exponent, no fraction. At most 16,
+ * the length of Number.MAX_SAFE_INTEGER, so every safe integer gets through to
+ * `integerInRange`, which refuses the unsafe 16-digit ones (the same range as over WebSocket).
+ */
+const DIGITS = /^\d{1,16}$/;
 
 export interface ParsedMessageQuery {
   query: MessageQuery;

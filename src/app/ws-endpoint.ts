@@ -57,7 +57,8 @@ export class ChatEndpoint {
 
   /**
    * 1. only `/ws` upgrades (anything else is 404);
-   * 2. RFC 6455 §4.2.1: a valid opening handshake (the engine's `checkUpgrade`);
+   * 2. RFC 6455 §4.2.1: a valid opening handshake (the engine's `checkUpgrade`), its
+   *    refusal rendered as a SPEC §2 JSON error (rule 1: a 400 is `bad_request`);
    * 3. SPEC §1–§2: under `MAX_CONNECTIONS`, else 503 with `retry-after`, before any crypto;
    * 4. SPEC §4: a token from one of the four transports, else 401;
    * 5. SPEC §7 rule 15: an `Origin`, when sent, must be same-origin or listed; without
@@ -74,7 +75,7 @@ export class ChatEndpoint {
     if (path !== CHAT_PATH) return reject(socket, notFound('WebSocket endpoint is /ws'));
     // Step 2.
     const check = checkUpgrade(req);
-    if (!check.ok) return rejectUpgrade(socket, check.status, check.headers, `${check.message}\n`);
+    if (!check.ok) return reject(socket, handshakeError(check.status, check.message, check.headers));
     // Step 3.
     if (this.closing) return reject(socket, overloaded(OVERLOADED_RETRY_AFTER_SECONDS, 'Server shutting down'));
     const full = attempt(() => count.check());
@@ -189,6 +190,17 @@ function attempt(check: () => void): ApiError | undefined {
     if (error instanceof ApiError) return error;
     throw error;
   }
+}
+
+/**
+ * The engine's verdict on a broken opening handshake, in the SPEC §2 error shape: every
+ * response body of the chat server is JSON, and a 400 is always `bad_request` (SPEC §7
+ * rule 1). A 405 is `method_not_allowed`; a 426 (unsupported `Sec-WebSocket-Version`)
+ * has no code of its own in SPEC §2, so it is `bad_request` too, its status and
+ * `Sec-WebSocket-Version` header saying the rest (RFC 6455 §4.4).
+ */
+function handshakeError(status: number, message: string, headers: Record<string, string>): ApiError {
+  return new ApiError(status, status === 405 ? 'method_not_allowed' : 'bad_request', message, headers);
 }
 
 /** A refused handshake: a plain HTTP answer with the SPEC §2 JSON error body instead of 101. */

@@ -79,23 +79,28 @@ export class AuthService implements Auth {
   async login(username: unknown, password: unknown, client: ClientInfo): Promise<Tokens> {
     // 1. Shape: both fields are strings.
     if (typeof username !== 'string' || typeof password !== 'string') throw badRequest('username and password must be strings');
-    // 2. Throttle first: the 6th attempt in the window is 429 whatever the password (SPEC §7 rule 20).
-    this.#throttle.check(username, client.ip);
-    // 3. A password outside the length rule cannot be anyone's: a failure, without hashing.
-    const normalized = normalizePassword(password);
-    // 4. Unknown users are verified against the dummy hash, so both failures cost one scrypt
-    //    and look alike (SPEC §2 login: "in about the same time").
-    const user = USERNAME_PATTERN.test(username) ? await this.#store.getUserByName(username) : undefined;
-    const ok = normalized !== undefined && (await this.#hasher.verify(normalized, user?.passwordHash ?? this.#hasher.dummyHash));
-    if (user === undefined || !ok) {
-      this.#throttle.fail(username, client.ip);
-      throw invalidCredentials();
+    // 2. Throttle first: the 6th attempt in the window is 429 whatever the password (SPEC §7
+    //    rule 20). Attempts in flight count, so concurrent guesses get no more than 5 either.
+    const end = this.#throttle.begin(username, client.ip);
+    try {
+      // 3. A password outside the length rule cannot be anyone's: a failure, without hashing.
+      const normalized = normalizePassword(password);
+      // 4. Unknown users are verified against the dummy hash, so both failures cost one scrypt
+      //    and look alike (SPEC §2 login: "in about the same time").
+      const user = USERNAME_PATTERN.test(username) ? await this.#store.getUserByName(username) : undefined;
+      const ok = normalized !== undefined && (await this.#hasher.verify(normalized, user?.passwordHash ?? this.#hasher.dummyHash));
+      if (user === undefined || !ok) {
+        this.#throttle.fail(username, client.ip);
+        throw invalidCredentials();
+      }
+      // 5. Success clears the count, then a new session (device) and its tokens.
+      this.#throttle.succeed(username, client.ip);
+      const { session, refreshToken } = newSession(user.id, client, this.#clock(), this.#refreshTtlMs);
+      await this.#store.createSession(session);
+      return this.#tokens(user, session, refreshToken);
+    } finally {
+      end();
     }
-    // 5. Success clears the count, then a new session (device) and its tokens.
-    this.#throttle.succeed(username, client.ip);
-    const { session, refreshToken } = newSession(user.id, client, this.#clock(), this.#refreshTtlMs);
-    await this.#store.createSession(session);
-    return this.#tokens(user, session, refreshToken);
   }
 
   async refresh(refreshToken: unknown, client: ClientInfo): Promise<Tokens> {

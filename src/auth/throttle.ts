@@ -3,6 +3,10 @@
  * and the 6th attempt inside the window is 429 `rate_limited` whatever the password.
  * A success clears the count.
  *
+ * Attempts still being checked (a scrypt hash takes a while) count as failures until they
+ * end: otherwise N concurrent guesses would all pass `check` before the first `fail` lands,
+ * and the 6th, 7th, … attempt inside the window would be hashed instead of refused.
+ *
  * The window slides: an entry keeps the times of its last `maxFailures` failures, and the key
  * is blocked while the oldest of them is less than `windowMs` old.
  *
@@ -38,6 +42,11 @@ export class LoginThrottle {
   readonly #clock: () => number;
   /** key → failure times, oldest first, at most `maxFailures`. */
   readonly #failures: BoundedMap<string, number[]>;
+  /**
+   * key → attempts begun and not yet ended. An entry lives only while an attempt is in
+   * flight, so this is bounded by the requests the server is serving at once.
+   */
+  readonly #inFlight = new Map<string, number>();
   /** When the current generation of keys began (the last rotation, for size or for time). */
   #generationStart: number;
 
@@ -55,14 +64,38 @@ export class LoginThrottle {
     return this.#failures.size;
   }
 
-  /** Throws 429 with `retry-after` if this username + IP has used up its failures. */
+  /**
+   * Throws 429 with `retry-after` if this username + IP has used up its failures, counting
+   * the attempts still in flight as failures.
+   */
   check(username: string, ip: string): void {
     const now = this.#clock();
-    const times = this.#failures.get(throttleKey(username, ip));
-    if (times === undefined || times.length < this.maxFailures) return;
-    const oldest = times[0]!;
-    const unblockAt = oldest + this.windowMs;
-    if (now < unblockAt) throw rateLimited((unblockAt - now) / 1000, 'Too many failed logins, try again later');
+    const key = throttleKey(username, ip);
+    const recent = (this.#failures.get(key) ?? []).filter((t) => now - t < this.windowMs);
+    const inFlight = this.#inFlight.get(key) ?? 0;
+    if (recent.length + inFlight < this.maxFailures) return;
+    // Blocked by failures alone: until the oldest leaves the window. Blocked with attempts
+    // still in flight: they end within a hash or two, so the shortest wait is the honest one.
+    const retryAfterMs = recent.length >= this.maxFailures ? recent[0]! + this.windowMs - now : 0;
+    throw rateLimited(retryAfterMs / 1000, 'Too many failed logins, try again later');
+  }
+
+  /**
+   * Starts an attempt: `check`, then counts it in flight until the returned function is
+   * called (idempotent). Call `fail` or `succeed` first, then the returned function.
+   */
+  begin(username: string, ip: string): () => void {
+    this.check(username, ip);
+    const key = throttleKey(username, ip);
+    this.#inFlight.set(key, (this.#inFlight.get(key) ?? 0) + 1);
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      const left = (this.#inFlight.get(key) ?? 1) - 1;
+      if (left > 0) this.#inFlight.set(key, left);
+      else this.#inFlight.delete(key);
+    };
   }
 
   /** Records a failed attempt. */
