@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
-import { cpuSeconds } from '../lib/proc.js';
+import { canPin, cpuSeconds, pin, pinnedCommand } from '../lib/proc.js';
 import { pick, ROOT, writeResults } from '../lib/results.js';
 import { median as medianOf } from '../lib/stats.js';
 
@@ -39,8 +39,14 @@ const TARGETS: Target[] = [
   { name: 'Express', args: ['--import', 'tsx', path.join(ROOT, 'bench/http/peer.ts'), 'express'] },
 ];
 
+/** Each server gets core 0 to itself and autocannon (this process) core 1, as in bench:ws. */
+const SERVER_CORE = 0;
+const GENERATOR_CORE = 1;
+pin(GENERATOR_CORE);
+
 async function start(target: Target): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, target.args, {
+  const [command, ...args] = pinnedCommand(SERVER_CORE, [process.execPath, ...target.args]);
+  const child = spawn(command!, args, {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: ':memory:', JWT_SECRET: SECRET, LOG_LEVEL: 'info', NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -80,6 +86,8 @@ async function socketLinkToken(url: string): Promise<string> {
 interface Measurement {
   /** Server CPU microseconds per answered request. */
   cpuUs: number | undefined;
+  /** Share of one core the load generator (autocannon, in this process) used: near 100 % it is the limit. */
+  generatorCpu: number;
   rps: number;
   p50: number;
   p99: number;
@@ -90,10 +98,14 @@ interface Measurement {
 async function measure(url: string, headers: Record<string, string>, pid: number | undefined): Promise<Measurement> {
   await autocannon({ url, connections: CONNECTIONS, duration: WARMUP_S, headers });
   const cpuBefore = cpuSeconds(pid);
+  const generatorBefore = process.cpuUsage();
+  const wallBefore = performance.now();
   const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, headers });
+  const generator = process.cpuUsage(generatorBefore);
+  const generatorCpu = (generator.user + generator.system) / 1000 / (performance.now() - wallBefore);
   const cpuAfter = cpuSeconds(pid);
   const cpuUs = cpuBefore === undefined || cpuAfter === undefined ? undefined : ((cpuAfter - cpuBefore) * 1e6) / result.requests.total;
-  return { cpuUs, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+  return { cpuUs, generatorCpu, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }
 
 /** Median of a round's measurements, by requests per second. */
@@ -101,6 +113,8 @@ function median(samples: Measurement[]): Measurement {
   const sorted = [...samples].sort((a, b) => a.rps - b.rps);
   return sorted[Math.floor(sorted.length / 2)]!;
 }
+
+const pct = (share: number) => `${Math.round(share * 100)} %`;
 
 // All four servers run at once (idle while not measured), and the rounds rotate the
 // order, so no server is favoured by when it ran on this shared machine.
@@ -122,7 +136,7 @@ try {
       samples.get(target.name)!.health.push(health);
       samples.get(target.name)!.me.push(me);
       process.stdout.write(
-        `round ${round + 1} ${target.name}: health ${health.rps.toFixed(0)} req/s ${health.cpuUs?.toFixed(1)} µs CPU/req, me ${me.rps.toFixed(0)} req/s ${me.cpuUs?.toFixed(1)} µs CPU/req\n`,
+        `round ${round + 1} ${target.name}: health ${health.rps.toFixed(0)} req/s ${health.cpuUs?.toFixed(1)} µs CPU/req (generator ${pct(health.generatorCpu)}), me ${me.rps.toFixed(0)} req/s ${me.cpuUs?.toFixed(1)} µs CPU/req (generator ${pct(me.generatorCpu)})\n`,
       );
     }
   }
@@ -148,12 +162,12 @@ const fmt = (v: number | undefined) => (v === undefined ? 'n/a' : v.toFixed(1));
 /** Efficiency ratio: how many of this server's requests fit in the CPU of one of the peer's. */
 const cpuRatio = (mine: number | undefined, peer: number | undefined) => (mine === undefined || peer === undefined ? 'n/a' : (peer / mine).toFixed(2));
 let table =
-  '| server | route | req/s | p50 ms | p99 ms | errors | × bare (req/s) | × Fastify (req/s) | server CPU µs/req | × bare (CPU) | × Fastify (CPU) |\n' +
-  '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n';
+  '| server | route | req/s | p50 ms | p99 ms | errors | × bare (req/s) | × Fastify (req/s) | server CPU µs/req | × bare (CPU) | × Fastify (CPU) | generator CPU |\n' +
+  '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n';
 for (const route of ['health', 'me'] as const) {
   for (const [name, r] of results) {
     const m = r[route];
-    table += `| ${name} | ${route === 'health' ? 'GET /api/health' : 'GET /api/auth/me'} | ${m.rps.toFixed(0)} | ${m.p50} | ${m.p99} | ${m.non2xx + m.errors} | ${ratio(m.rps, bare[route].rps)} | ${ratio(m.rps, fastify[route].rps)} | ${fmt(m.cpuUs)} | ${cpuRatio(m.cpuUs, bare[route].cpuUs)} | ${cpuRatio(m.cpuUs, fastify[route].cpuUs)} |\n`;
+    table += `| ${name} | ${route === 'health' ? 'GET /api/health' : 'GET /api/auth/me'} | ${m.rps.toFixed(0)} | ${m.p50} | ${m.p99} | ${m.non2xx + m.errors} | ${ratio(m.rps, bare[route].rps)} | ${ratio(m.rps, fastify[route].rps)} | ${fmt(m.cpuUs)} | ${cpuRatio(m.cpuUs, bare[route].cpuUs)} | ${cpuRatio(m.cpuUs, fastify[route].cpuUs)} | ${pct(m.generatorCpu)} |\n`;
   }
 }
 const sl = results.get('SocketLink')!;
@@ -165,6 +179,7 @@ const report = `# HTTP routing benchmark
 \`npm run bench:http\` — ${new Date().toISOString()} — Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}.
 autocannon, ${CONNECTIONS} connections, ${WARMUP_S} s warm-up then ${DURATION_S} s per measurement, ${ROUNDS} rounds over the four servers in rotated order
 (each row is the median round), all on 127.0.0.1, one server under load at a time.
+${canPin ? `Each server pinned to core ${SERVER_CORE}, autocannon to core ${GENERATOR_CORE} (taskset); the generator CPU column shows how busy autocannon was (near 100 %, it is the limit).` : 'No pinning (taskset or a second core missing): servers and autocannon share the cores.'}
 
 ${table}
 Goal (issue 2): SocketLink's health route ≥ 0.9× bare node:http (**${goalBare.toFixed(2)}×**, ${goalBare >= 0.9 ? 'met' : 'not met'})
@@ -178,8 +193,7 @@ the peers only check the HMAC signature (createHmac + timingSafeEqual), so the \
 set SocketLink's whole pipeline against the cryptographic floor. SocketLink also adds its
 security headers, request id, CORS check and metrics to every answer; the peers do not.
 Fastify uses response schemas (its documented fast path); Express runs with its defaults.
-The machine is shared (2 cores, the load generator on the same cores), so requests/s
-move between runs and rounds; the CPU-per-request columns (from /proc, user + system time
+The machine is shared with other work, so requests/s move between runs and rounds; the CPU-per-request columns (from /proc, user + system time
 of the server process during the measurement) are steadier. Compare ratios within one run.
 `;
 const ROUTES = { health: 'GET /api/health', me: 'GET /api/auth/me' } as const;

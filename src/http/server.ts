@@ -76,8 +76,8 @@ export function createRequestListener(options: HttpAppOptions): (req: IncomingMe
     const method = req.method ?? 'GET';
     let route = UNMATCHED_ROUTE;
 
-    // Step 6, registered first so every exit path below is counted.
-    res.once('finish', () => {
+    // Step 6, registered first so every exit path below is counted ('finish' fires once).
+    res.on('finish', () => {
       const seconds = (performance.now() - start) / 1000;
       metrics.requests.inc({ route, status: String(res.statusCode) });
       metrics.duration.observe(seconds);
