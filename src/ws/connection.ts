@@ -94,8 +94,25 @@ function socketOnError(this: Duplex): void {
   // A reset or EPIPE ends in 'close' too; the error itself needs no more handling here.
   this.destroy();
 }
-function uncorkLater(connection: WebSocketConnection): void {
-  connection.flush();
+
+/**
+ * Write batching (performance, not protocol). The first frame a connection writes in a
+ * task goes straight to the kernel; if more follow in the same task (an echo burst for
+ * one TCP chunk, broadcasts in a row) the socket is corked, and they leave together in
+ * one writev when the task ends. One nextTick per task ends every connection's batch.
+ */
+enum Batch {
+  Idle,
+  /** One frame written directly this task. */
+  Direct,
+  /** More than one: the socket is corked until the task ends. */
+  Corked,
+}
+const batched: WebSocketConnection[] = [];
+function endBatches(): void {
+  // flush() may write a Close frame (slow consumer), which joins this same list: index loop.
+  for (let i = 0; i < batched.length; i++) batched[i]!.flush();
+  batched.length = 0;
 }
 
 export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents> implements ReceiverHandlers {
@@ -112,7 +129,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
   private closeTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private awaitingPong = false;
-  private corked = false;
+  private batch = Batch.Idle;
 
   constructor(socket: Duplex, head: Buffer | undefined, options: ConnectionOptions = {}, protocol = '') {
     super();
@@ -329,7 +346,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
 
   private writeData(opcode: number, payload: Buffer, fin: boolean): void {
     if (this.trace) this.traceOut(opcode, payload, fin);
-    this.batch();
+    this.startBatch();
     writeFrame(this.socket, opcode, payload, fin);
   }
 
@@ -338,27 +355,26 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
   }
 
   private write(bytes: Buffer): void {
-    this.batch();
+    this.startBatch();
     this.socket.write(bytes);
   }
 
-  /**
-   * Performance (not essential): the socket stays corked until the current task ends, so
-   * every frame written meanwhile — an echo burst for one TCP chunk, many broadcasts in a
-   * row — leaves in one writev instead of one system call per frame. nextTick runs before
-   * any I/O, so no latency is added.
-   */
-  private batch(): void {
-    if (this.corked) return;
-    this.corked = true;
-    this.socket.cork();
-    process.nextTick(uncorkLater, this);
+  /** Called before each frame is written: see Batch. nextTick runs before any I/O, so no latency is added. */
+  private startBatch(): void {
+    if (this.batch === Batch.Corked) return;
+    if (this.batch === Batch.Direct) {
+      this.batch = Batch.Corked;
+      this.socket.cork();
+      return;
+    }
+    this.batch = Batch.Direct;
+    if (batched.push(this) === 1) process.nextTick(endBatches);
   }
 
   /** @internal Ends a write batch: the bytes go to the kernel; what it cannot take yet stays buffered. */
   flush(): void {
-    this.corked = false;
-    this.socket.uncork();
+    if (this.batch === Batch.Corked) this.socket.uncork();
+    this.batch = Batch.Idle;
     this.checkBackpressure();
   }
 
