@@ -1,15 +1,18 @@
 /**
- * The response headers SPEC §2 requires on every answer, as data.
+ * Security response headers, as data. SPEC §2 requires them on the browser client's
+ * routes (`GET /`, `/assets/*`); we send them on every answer.
  *
  * - `x-content-type-options: nosniff` stops a browser from guessing a type other
  *   than the declared `content-type` (Fetch standard, "X-Content-Type-Options").
  * - `referrer-policy: no-referrer` keeps URLs (which may carry `?token=`) out of
  *   the `Referer` header of any request a page of ours triggers.
  * - `content-security-policy`: the API answers JSON, never a document, so it may
- *   load nothing and be framed by no one. The browser client's routes replace it
- *   with a policy that allows its own scripts (see `CLIENT_CSP`).
+ *   load nothing and be framed by no one. (`base-uri` and `form-action` would constrain
+ *   HTML that an API answer never is: `nosniff` keeps JSON from being read as HTML.)
+ *   The browser client's routes replace it with a policy that allows its own scripts
+ *   (see `CLIENT_CSP`).
  */
-export const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+export const API_CSP = "default-src 'none'; frame-ancestors 'none'";
 
 /**
  * For `GET /` and `/assets/*`: same-origin scripts, styles and sockets only.
