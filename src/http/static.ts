@@ -13,8 +13,9 @@
  *   `immutable` for a year (RFC 8246); the page itself is `no-cache` (RFC 9111
  *   §5.2.2.4: store, but revalidate each time), so a new build is seen at once.
  *   Weak ETags (RFC 9110 §8.8.3) make that revalidation a 304.
- * - SPEC §2 security headers and the request id, as on every answer, with the
- *   client's CSP (`CLIENT_CSP`), which forbids inline script.
+ * - SPEC §2 security headers and the request id: `nosniff` as on every answer, plus
+ *   `CLIENT_HEADERS`: the client's CSP, which forbids inline script, and
+ *   `referrer-policy: no-referrer`.
  *
  * Knows nothing of chat or auth: it maps a URL path to a file.
  */
@@ -23,7 +24,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { ApiError } from '../errors.js';
 import { writeHead } from './response.js';
-import { CLIENT_CSP } from './security-headers.js';
+import { CLIENT_HEADERS } from './security-headers.js';
 
 /** By extension: what we serve and as what. Not listed means not served. */
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -125,7 +126,7 @@ export function createStaticHandler(
     // RFC 9110 §8.8.3: a weak validator from size and modification time.
     const etag = `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
     const headers: Record<string, string> = {
-      'content-security-policy': CLIENT_CSP,
+      ...CLIENT_HEADERS,
       'content-type': target.contentType,
       'cache-control': target.cacheControl,
       etag,
