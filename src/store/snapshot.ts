@@ -87,7 +87,7 @@ export function captureState(state: StoreState, journal: number, extentOf: (room
     usersCreated: state.usersCreated,
     maxRoomGen: state.maxRoomGen,
     users: [...state.users.values()],
-    sessions: [...state.sessions.values()],
+    sessions: state.sweepSessions(),
     revoked: state.sweepRevoked(),
     rooms: [...state.rooms.values()].map((room) => ({
       name: room.name,

@@ -32,8 +32,11 @@ export interface RoomState {
 /** Usernames are unique ignoring case (SPEC §2 "Validation"). */
 export const usernameKey = (username: string): string => username.toLowerCase();
 
-/** Expired revocations are swept when the table has doubled since the last sweep. */
-const MIN_REVOKED_SWEEP_SIZE = 1024;
+/**
+ * Expired sessions and revocations are swept when their table has doubled since its last
+ * sweep: amortized O(1) per insert, and neither table outgrows twice what is still live.
+ */
+const MIN_SWEEP_SIZE = 1024;
 
 export class StoreState {
   readonly users = new Map<string, UserRecord>();
@@ -44,7 +47,8 @@ export class StoreState {
   readonly sessionsByUser = new Map<string, Set<string>>();
   /** Revoked access-token `jti` → expiry (epoch ms); past it the token is dead anyway. */
   readonly revoked = new Map<string, number>();
-  private revokedSweepAt = MIN_REVOKED_SWEEP_SIZE;
+  private revokedSweepAt = MIN_SWEEP_SIZE;
+  private sessionsSweepAt = MIN_SWEEP_SIZE;
   readonly rooms = new Map<string, RoomState>();
   /** Highest room generation ever used, so a recreated room never reuses an old one's files. */
   maxRoomGen = 0;
@@ -103,6 +107,10 @@ export class StoreState {
     let ids = this.sessionsByUser.get(session.userId);
     if (!ids) this.sessionsByUser.set(session.userId, (ids = new Set()));
     ids.add(session.id);
+    if (this.sessions.size >= this.sessionsSweepAt) {
+      this.sweepSessions();
+      this.sessionsSweepAt = Math.max(MIN_SWEEP_SIZE, this.sessions.size * 2);
+    }
   }
 
   /** Replaces a live session only: an update racing a logout must not resurrect it. */
@@ -123,6 +131,18 @@ export class StoreState {
     return true;
   }
 
+  /**
+   * Forgets sessions past their expiry (their refresh tokens and access tokens are refused
+   * anyway: auth/sessions.ts `isLive`); returns what is left.
+   */
+  sweepSessions(): SessionRecord[] {
+    const now = this.now();
+    for (const session of this.sessions.values()) {
+      if (session.expiresAt <= now) this.deleteSession({ t: 'session.delete', id: session.id });
+    }
+    return [...this.sessions.values()];
+  }
+
   listSessions(userId: string): SessionRecord[] {
     return [...(this.sessionsByUser.get(userId) ?? [])].map((id) => this.sessions.get(id)!);
   }
@@ -133,7 +153,7 @@ export class StoreState {
     this.revoked.set(record.jti, Math.max(record.expiresAt, this.revoked.get(record.jti) ?? 0));
     if (this.revoked.size >= this.revokedSweepAt) {
       this.sweepRevoked();
-      this.revokedSweepAt = Math.max(MIN_REVOKED_SWEEP_SIZE, this.revoked.size * 2);
+      this.revokedSweepAt = Math.max(MIN_SWEEP_SIZE, this.revoked.size * 2);
     }
   }
 

@@ -117,6 +117,19 @@ export function storeContract(name: string, factory: StoreFactory): void {
       assert.equal(await store.getSession('s1'), undefined);
     });
 
+    it('expired sessions are forgotten once the table has grown; live ones stay', async () => {
+      // 1023 sessions that expire in a second, then one live one: the 1024th insert sweeps.
+      const old = Array.from({ length: 1023 }, (_, i) => ({ ...newSession('u-old', `old-${i}`), expiresAt: clock.now + 1000 }));
+      await Promise.all(old.map((session) => store.createSession(session)));
+      assert.equal((await store.getSession('old-0'))?.userId, 'u-old');
+      clock.now += 1001;
+      await store.createSession(newSession('u-new', 'live'));
+      assert.equal(await store.getSession('old-0'), undefined);
+      assert.equal(await store.getSession('old-1022'), undefined);
+      assert.deepEqual(await store.listSessions('u-old'), []);
+      assert.equal((await store.getSession('live'))?.userId, 'u-new');
+    });
+
     it('a revoked jti is revoked until its expiry and forgotten after it', async () => {
       await store.revokeToken('jti-1', clock.now + 60_000);
       assert.equal(await store.isTokenRevoked('jti-1'), true);
