@@ -3,7 +3,8 @@
  *   node --expose-gc --import tsx bench/ws/server.ts ours|ws|sio|raw
  * `ours` is SocketLink's engine (from dist/), `ws` the ws package, `sio` Socket.IO on its
  * WebSocket transport only (Engine.IO v4 framing over ws, the way most Node chat apps ship),
- * `raw` a node:net echo of the same bytes after a fixed handshake (the ceiling: no parsing).
+ * `raw` a node:net echo of the same bytes after a fixed handshake (the ceiling: no parsing); its
+ * broadcast writes one hand-built frame to every socket.
  * IPC commands: usage (CPU, RSS, heap after GC), broadcast (one message to every socket).
  */
 import { createServer } from 'node:http';
@@ -83,6 +84,14 @@ if (impl === 'ours') {
       socket.on('data', (data: Buffer) => socket.write(data)); // the same bytes straight back
     });
   });
+  // The fan-out ceiling: one unmasked text frame (RFC 6455 §5.2, 7-bit length) built by hand
+  // once, and written to every socket as it is; no engine, no bookkeeping.
+  broadcast = (payload) => {
+    const body = Buffer.from(payload);
+    if (body.length > 125) throw new RangeError('the raw broadcast uses the 7-bit length form');
+    const frame = Buffer.concat([Buffer.from([0x81, body.length]), body]);
+    for (const socket of sockets) socket.write(frame);
+  };
   count = () => sockets.size;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
