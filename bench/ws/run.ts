@@ -179,7 +179,7 @@ async function main(): Promise<void> {
   log();
 
   // 3. Broadcast fan-out.
-  log(`## Broadcast fan-out (${FANOUT_ROUNDS} broadcasts of one 64-byte text message, back to back)`);
+  log(`## Broadcast fan-out (${FANOUT_ROUNDS} broadcasts of one 64-byte text message, back to back; each row the median of ${ROUNDS} interleaved rounds)`);
   log();
   log('ours builds the frame once (`prepareFrame` + `sendPrepared`); ws broadcasts the usual way, `send()` per client; Socket.IO uses `io.emit()` (the packet encoded once by its adapter, then written per client).');
   log();
@@ -194,8 +194,8 @@ async function main(): Promise<void> {
   for (const sockets of PHASES.has('fanout') ? FANOUT_SOCKETS : []) {
     for (const spread of [false, true]) {
       const mode = spread ? 'one per turn' : 'burst';
-      const rows = new Map<Impl, { rate: number; micros: number; generator: number }>();
-      for (const impl of fanoutImpls) {
+      const samples = new Map<Impl, { rate: number; micros: number; generator: number }[]>(fanoutImpls.map((impl) => [impl, []]));
+      for (let round = 0; round < ROUNDS; round++) for (const impl of rotate(fanoutImpls, round)) {
         const server = servers.get(impl)!;
         const expect = sockets * FANOUT_ROUNDS;
         await ask(generator, { cmd: 'fanout', port: server.port, protocol: protocol(impl), conns: sockets, expect }, 'fanout-ready');
@@ -206,9 +206,10 @@ async function main(): Promise<void> {
         const { at, generatorCpu } = (await done) as { at: number; generatorCpu: NodeJS.CpuUsage };
         const after = await ask(server.child, { cmd: 'usage' }, 'usage');
         const generatorPercent = ((generatorCpu.user + generatorCpu.system) / 1000 / (at - t0)) * 100;
-        rows.set(impl, { rate: expect / ((at - t0) / 1000), micros: (cpuMicros(after as any) - cpuMicros(before as any)) / expect, generator: generatorPercent });
+        samples.get(impl)!.push({ rate: expect / ((at - t0) / 1000), micros: (cpuMicros(after as any) - cpuMicros(before as any)) / expect, generator: generatorPercent });
         await ask(generator, { cmd: 'close' }, 'closed');
       }
+      const rows = new Map(fanoutImpls.map((impl) => [impl, medians(samples.get(impl)!) as { rate: number; micros: number; generator: number }]));
       const w = rows.get('ws')!;
       const io = rows.get('sio')!;
       const raw = rows.get('raw')!;
