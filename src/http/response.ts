@@ -19,7 +19,7 @@ export interface ErrorBody {
 const SECURITY_HEADER_LIST: readonly string[] = Object.entries(SECURITY_HEADERS).flat();
 
 /**
- * Writes the status line and headers in one call: SPEC §2's security headers, the request
+ * Writes the status line and headers in one call: the security headers, the request
  * id, then `headers`, whose entries replace a security header of the same name (the client
  * routes' own CSP). Headers set earlier with `setHeader` (CORS, `set-cookie`) are merged by Node.
  *
