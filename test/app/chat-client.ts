@@ -38,6 +38,18 @@ export function api(server: RunningServer, token: string, method: string, path: 
   return request(server.url, path, { method, headers: bearer(token), body });
 }
 
+/**
+ * Waits until `check` holds, polling the server: for state that changes only after a TCP
+ * close, which no event announces to another client.
+ */
+export async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.fail(`never: ${what}`);
+}
+
 type Event = Record<string, any>;
 
 export class ChatClient {

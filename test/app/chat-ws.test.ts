@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { request } from './http-client.js';
-import { account, api, ChatClient, login, refusedHandshake, type Account } from './chat-client.js';
+import { account, api, ChatClient, eventually, login, refusedHandshake, type Account } from './chat-client.js';
 
 let server: RunningServer;
 let ann: Account;
@@ -23,15 +23,6 @@ before(async () => {
 after(async () => {
   await server.stop();
 });
-
-/** Waits until `check` holds, polling the server (for state that changes after a TCP close). */
-async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  assert.fail(`never: ${what}`);
-}
 
 test('SPEC §4: with a Bearer header the first frame is welcome with user, rooms and heartbeatSeconds', async () => {
   const client = await ChatClient.open(server, ann.token);

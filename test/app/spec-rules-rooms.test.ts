@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { request } from './http-client.js';
-import { account, api, bearer, ChatClient, SseStream, type Account } from './chat-client.js';
+import { account, api, bearer, ChatClient, eventually, SseStream, type Account } from './chat-client.js';
 
 let server: RunningServer;
 let ann: Account;
@@ -40,15 +40,6 @@ async function postMany(room: string, count: number): Promise<void> {
   } finally {
     agent.destroy();
   }
-}
-
-/** Waits until `check` holds, polling the server (for state that changes after a TCP close). */
-async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  assert.fail(`never: ${what}`);
 }
 
 const membersOf = async (name: string) => (await api(server, ann.token, 'GET', '/api/rooms')).json.rooms.find((r: { name: string }) => r.name === name).members;
