@@ -50,3 +50,21 @@ test('a counter refuses to go down and a name cannot be registered twice', () =>
   assert.throws(() => c.inc(undefined, -1));
   assert.throws(() => registry.counter('c', 'again'));
 });
+
+test('each label set is its own series, even when the values would collide if joined', () => {
+  const registry = new MetricsRegistry();
+  const c = registry.counter('pairs_total', 'h', ['a', 'b']);
+  c.inc({ a: 'x\u0000y', b: 'z' });
+  c.inc({ a: 'x', b: 'y\u0000z' }, 2);
+  c.inc({ a: 'x', b: 'q' }, 5);
+  assert.equal(c.get({ a: 'x\u0000y', b: 'z' }), 1);
+  assert.equal(c.get({ a: 'x', b: 'y\u0000z' }), 2);
+  assert.equal(c.get({ a: 'x', b: 'q' }), 5);
+  assert.equal(c.get({ a: 'x', b: 'nothing' }), 0);
+  assert.equal(c.get({ a: 'never', b: 'q' }), 0);
+  const gauge = registry.gauge('g', 'h', ['k']);
+  gauge.set(7, { k: 'one' });
+  gauge.dec({ k: 'one' }, 2);
+  assert.equal(gauge.get({ k: 'one' }), 5);
+  assert.equal(registry.render().split('\n').filter((line) => line.startsWith('pairs_total{')).length, 3);
+});
