@@ -179,9 +179,8 @@ export class Receiver {
 
   /** READ_HEADER: the first two bytes (§5.2), and every check they allow. */
   private readHeader(): void {
-    const header = this.take(2);
-    const b0 = header[0]!;
-    const b1 = header[1]!;
+    const b0 = this.takeByte();
+    const b1 = this.takeByte();
     this.fin = (b0 & FIN) !== 0;
     this.rsv = b0 & RSV_MASK;
     this.opcode = b0 & OPCODE_MASK;
@@ -226,7 +225,7 @@ export class Receiver {
 
   /** READ_LENGTH_16: §5.2 "If 126, the following 2 bytes interpreted as a 16-bit unsigned integer are the payload length." */
   private readLength16(): void {
-    this.payloadLength = this.take(2).readUInt16BE(0);
+    this.payloadLength = (this.takeByte() << 8) | this.takeByte(); // network byte order
     // Our policy: a non-minimal length encoding (§5.2 "the minimal number of bytes MUST be
     // used") is a sender's obligation; like most receivers we accept it.
     this.lengthKnown();
@@ -393,9 +392,16 @@ export class Receiver {
     this.handlers.onError(new WebSocketError(code, closeCode, message));
   }
 
+  /** The next unread byte. Performance: the 1- and 2-byte header fields are read this way, with no view. */
+  private takeByte(): number {
+    const byte = this.chunks[0]![this.offset]!;
+    this.advance(1);
+    return byte;
+  }
+
   /**
    * Returns the next `count` unread bytes: a view when they lie in one chunk, otherwise
-   * a copy (only header fields, at most 8 bytes, are read this way).
+   * a copy (only the masking key and the 64-bit length, at most 8 bytes, are read this way).
    */
   private take(count: number): Buffer {
     const first = this.chunks[0]!;
