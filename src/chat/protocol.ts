@@ -169,6 +169,12 @@ type Fields = Record<string, unknown>;
 
 const field = (object: Fields, key: string): unknown => (Object.hasOwn(object, key) ? object[key] : undefined);
 
+/** An optional integer field: undefined when absent, else checked against its range (rule 4). */
+function optionalInteger(object: Fields, key: string, min: number, max: number): number | undefined | ApiError {
+  const value = field(object, key);
+  return value === undefined ? undefined : integerInRange(value, min, max, key);
+}
+
 /**
  * Parses one client text frame (SPEC §4):
  * 1. it must be JSON, and the JSON an object (not an array, not null);
@@ -223,12 +229,9 @@ function parseFields(object: Fields): ClientEvent | ApiError {
       const room = validateRoomName(field(object, 'room'));
       if (room instanceof ApiError) return room;
       const event: JoinRoomRequest = { type, room };
-      const since = field(object, 'since');
-      if (since !== undefined) {
-        const checked = integerInRange(since, 0, Number.MAX_SAFE_INTEGER, 'since');
-        if (checked instanceof ApiError) return checked;
-        event.since = checked;
-      }
+      const since = optionalInteger(object, 'since', 0, Number.MAX_SAFE_INTEGER);
+      if (since instanceof ApiError) return since;
+      if (since !== undefined) event.since = since;
       const epoch = field(object, 'epoch');
       if (epoch !== undefined) {
         if (typeof epoch !== 'string' || epoch.length > MAX_EPOCH_LENGTH) return bad('epoch must be a string');
@@ -247,18 +250,12 @@ function parseFields(object: Fields): ClientEvent | ApiError {
       const room = validateRoomName(field(object, 'room'));
       if (room instanceof ApiError) return room;
       const event: HistoryRequest = { type, room, limit: DEFAULT_PAGE_LIMIT };
-      const before = field(object, 'before');
-      if (before !== undefined) {
-        const checked = integerInRange(before, 1, Number.MAX_SAFE_INTEGER, 'before');
-        if (checked instanceof ApiError) return checked;
-        event.before = checked;
-      }
-      const limit = field(object, 'limit');
-      if (limit !== undefined) {
-        const checked = integerInRange(limit, MIN_PAGE_LIMIT, MAX_PAGE_LIMIT, 'limit');
-        if (checked instanceof ApiError) return checked;
-        event.limit = checked;
-      }
+      const before = optionalInteger(object, 'before', 1, Number.MAX_SAFE_INTEGER);
+      if (before instanceof ApiError) return before;
+      if (before !== undefined) event.before = before;
+      const limit = optionalInteger(object, 'limit', MIN_PAGE_LIMIT, MAX_PAGE_LIMIT);
+      if (limit instanceof ApiError) return limit;
+      if (limit !== undefined) event.limit = limit;
       return event;
     }
     case 'auth': {
