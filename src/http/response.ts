@@ -28,13 +28,19 @@ const SECURITY_HEADER_LIST: readonly string[] = Object.entries(SECURITY_HEADERS)
  * V8's slow path; measured at about 1.5 µs of the ~22 µs a health answer costs.
  */
 export function writeHead(res: ServerResponse, status: number, requestId: string, headers: Readonly<Record<string, string | number>>): void {
-  const list: (string | number)[] = [];
-  for (let i = 0; i < SECURITY_HEADER_LIST.length; i += 2) {
-    if (!(SECURITY_HEADER_LIST[i]! in headers)) list.push(SECURITY_HEADER_LIST[i]!, SECURITY_HEADER_LIST[i + 1]!);
-  }
-  list.push('x-request-id', requestId);
+  const list = baseHeaders(requestId, headers);
   for (const name in headers) list.push(name, headers[name]!);
   res.writeHead(status, list as string[]);
+}
+
+/** The security headers `overrides` does not replace, then the request id, as a flat list. */
+function baseHeaders(requestId: string, overrides?: Readonly<Record<string, unknown>>): (string | number)[] {
+  const list: (string | number)[] = [];
+  for (let i = 0; i < SECURITY_HEADER_LIST.length; i += 2) {
+    if (overrides === undefined || !(SECURITY_HEADER_LIST[i]! in overrides)) list.push(SECURITY_HEADER_LIST[i]!, SECURITY_HEADER_LIST[i + 1]!);
+  }
+  list.push('x-request-id', requestId);
+  return list;
 }
 
 /** RFC 9111 §5.2.2.5: answers may carry tokens and personal data; no cache keeps them. */
@@ -42,17 +48,8 @@ const NO_STORE = 'no-store';
 
 export function sendJson(res: ServerResponse, requestId: string, status: number, body: unknown, headers?: Readonly<Record<string, string>>): void {
   const text = JSON.stringify(body);
-  const list: (string | number)[] = [
-    ...SECURITY_HEADER_LIST,
-    'x-request-id',
-    requestId,
-    'content-type',
-    JSON_CONTENT_TYPE,
-    'content-length',
-    Buffer.byteLength(text),
-    'cache-control',
-    NO_STORE,
-  ];
+  const list = baseHeaders(requestId);
+  list.push('content-type', JSON_CONTENT_TYPE, 'content-length', Buffer.byteLength(text), 'cache-control', NO_STORE);
   // Only error answers add headers here (`allow`, `retry-after`, `www-authenticate`), none of the above.
   if (headers !== undefined) for (const name in headers) list.push(name, headers[name]!);
   res.writeHead(status, list as string[]);

@@ -37,6 +37,8 @@ export const usernameKey = (username: string): string => username.toLowerCase();
  * sweep: amortized O(1) per insert, and neither table outgrows twice what is still live.
  */
 const MIN_SWEEP_SIZE = 1024;
+/** The size at which a table just swept down to `size` entries is swept next. */
+const nextSweepAt = (size: number): number => Math.max(MIN_SWEEP_SIZE, size * 2);
 
 export class StoreState {
   readonly users = new Map<string, UserRecord>();
@@ -109,7 +111,7 @@ export class StoreState {
     ids.add(session.id);
     if (this.sessions.size >= this.sessionsSweepAt) {
       this.sweepSessions();
-      this.sessionsSweepAt = Math.max(MIN_SWEEP_SIZE, this.sessions.size * 2);
+      this.sessionsSweepAt = nextSweepAt(this.sessions.size);
     }
   }
 
@@ -153,7 +155,7 @@ export class StoreState {
     this.revoked.set(record.jti, Math.max(record.expiresAt, this.revoked.get(record.jti) ?? 0));
     if (this.revoked.size >= this.revokedSweepAt) {
       this.sweepRevoked();
-      this.revokedSweepAt = Math.max(MIN_SWEEP_SIZE, this.revoked.size * 2);
+      this.revokedSweepAt = nextSweepAt(this.revoked.size);
     }
   }
 
