@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import WebSocket from 'ws';
-import type { RunningServer } from '../helpers/server.js';
+import { startServer, type RunningServer, type StartOptions } from '../helpers/server.js';
 import { request } from './http-client.js';
 
 export interface Account {
@@ -23,6 +23,26 @@ export async function account(server: RunningServer, username: string): Promise<
   const registered = await request(server.url, '/api/auth/register', { method: 'POST', body: { username, password } });
   assert.equal(registered.status, 201, registered.text);
   return login(server, username, password);
+}
+
+/**
+ * The usual set-up of a black-box test file: the built server, started with `options`,
+ * and one account registered and logged in per username, in order (so the first is the
+ * admin). The caller stops the server.
+ */
+export async function startWithAccounts<const Usernames extends readonly string[]>(
+  usernames: Usernames,
+  options?: StartOptions,
+): Promise<{ server: RunningServer; accounts: { [K in keyof Usernames]: Account } }> {
+  const server = await startServer(options);
+  try {
+    const accounts: Account[] = [];
+    for (const username of usernames) accounts.push(await account(server, username));
+    return { server, accounts: accounts as { [K in keyof Usernames]: Account } };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
 }
 
 export async function login(server: RunningServer, username: string, password = `${username}-password`): Promise<Account> {

@@ -5,24 +5,17 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, type RunningServer } from '../helpers/server.js';
+import type { RunningServer } from '../helpers/server.js';
 import { request } from './http-client.js';
-import { account, api, ChatClient, SseStream, type Account } from './chat-client.js';
+import { api, ChatClient, SseStream, startWithAccounts, type Account } from './chat-client.js';
 
 let server: RunningServer;
-let admin: Account;
-let bob: Account;
-let cat: Account;
+let admin: Account, bob: Account, cat: Account;
 
 before(async () => {
-  server = await startServer();
-  admin = await account(server, 'admin_http');
-  bob = await account(server, 'bob_http');
-  cat = await account(server, 'cat_http');
+  ({ server, accounts: [admin, bob, cat] } = await startWithAccounts(['admin_http', 'bob_http', 'cat_http']));
 });
-after(async () => {
-  await server.stop();
-});
+after(() => server.stop());
 
 const post = (who: Account, room: string, text: unknown) => api(server, who.token, 'POST', `/api/rooms/${room}/messages`, { text });
 const messages = (who: Account, room: string, query = '') => api(server, who.token, 'GET', `/api/rooms/${room}/messages${query}`);

@@ -8,20 +8,15 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { decodePayload, forge } from './jwt-forge.js';
-import { account, api, ChatClient, refusedHandshake, type Account } from './chat-client.js';
+import { account, api, ChatClient, refusedHandshake, startWithAccounts, type Account } from './chat-client.js';
 
 let server: RunningServer;
-let ann: Account;
-let bob: Account;
+let ann: Account, bob: Account;
 
 before(async () => {
-  server = await startServer({ env: { MAX_CONNECTIONS: '3' } });
-  ann = await account(server, 'ann_live');
-  bob = await account(server, 'bob_live');
+  ({ server, accounts: [ann, bob] } = await startWithAccounts(['ann_live', 'bob_live'], { env: { MAX_CONNECTIONS: '3' } }));
 });
-after(async () => {
-  await server.stop();
-});
+after(() => server.stop());
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const shortToken = (token: string, secondsLeft: number, jti: string) => forge({ ...decodePayload(token), jti, exp: nowSeconds() + secondsLeft });

@@ -5,24 +5,17 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, type RunningServer } from '../helpers/server.js';
+import type { RunningServer } from '../helpers/server.js';
 import { request } from './http-client.js';
-import { account, api, ChatClient, eventually, login, refusedHandshake, type Account } from './chat-client.js';
+import { account, api, ChatClient, eventually, login, refusedHandshake, startWithAccounts, type Account } from './chat-client.js';
 
 let server: RunningServer;
-let ann: Account;
-let bob: Account;
-let cat: Account;
+let ann: Account, bob: Account, cat: Account;
 
 before(async () => {
-  server = await startServer();
-  ann = await account(server, 'ann_ws');
-  bob = await account(server, 'bob_ws');
-  cat = await account(server, 'cat_ws');
+  ({ server, accounts: [ann, bob, cat] } = await startWithAccounts(['ann_ws', 'bob_ws', 'cat_ws']));
 });
-after(async () => {
-  await server.stop();
-});
+after(() => server.stop());
 
 test('SPEC §4: with a Bearer header the first frame is welcome with user, rooms and heartbeatSeconds', async () => {
   const client = await ChatClient.open(server, ann.token);

@@ -5,24 +5,19 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, type RunningServer } from '../helpers/server.js';
+import type { RunningServer } from '../helpers/server.js';
 import { rawRequest, rawStatus, request, type Answer } from './http-client.js';
-import { account, api, bearer, ChatClient, login, refusedHandshake, type Account } from './chat-client.js';
+import { api, bearer, ChatClient, login, refusedHandshake, startWithAccounts, type Account } from './chat-client.js';
 import { decodePayload, forge } from './jwt-forge.js';
 
 let server: RunningServer;
-let ann: Account;
-let bob: Account;
+let ann: Account, bob: Account;
 
 before(async () => {
-  server = await startServer();
-  ann = await account(server, 'ann_rules');
-  bob = await account(server, 'bob_rules');
+  ({ server, accounts: [ann, bob] } = await startWithAccounts(['ann_rules', 'bob_rules']));
   assert.equal((await api(server, ann.token, 'POST', '/api/rooms', { name: 'rules' })).status, 201);
 });
-after(async () => {
-  await server.stop();
-});
+after(() => server.stop());
 
 const SKEW_SECONDS = 30;
 const nowSeconds = () => Math.floor(Date.now() / 1000);

@@ -6,24 +6,19 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, type RunningServer } from '../helpers/server.js';
+import type { RunningServer } from '../helpers/server.js';
 import { request } from './http-client.js';
-import { account, api, ChatClient, login, refusedHandshake, type Account } from './chat-client.js';
+import { api, ChatClient, login, refusedHandshake, startWithAccounts, type Account } from './chat-client.js';
 import { decodePayload, forge } from './jwt-forge.js';
 
 const ALLOWED = 'https://app.example.com';
 let server: RunningServer;
-let ann: Account;
-let bob: Account;
+let ann: Account, bob: Account;
 
 before(async () => {
-  server = await startServer({ env: { CORS_ORIGINS: ALLOWED } });
-  ann = await account(server, 'ann_live_rules');
-  bob = await account(server, 'bob_live_rules');
+  ({ server, accounts: [ann, bob] } = await startWithAccounts(['ann_live_rules', 'bob_live_rules'], { env: { CORS_ORIGINS: ALLOWED } }));
 });
-after(async () => {
-  await server.stop();
-});
+after(() => server.stop());
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const sameOrigin = () => `http://127.0.0.1:${server.port}`;

@@ -7,24 +7,17 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
-import { startServer, type RunningServer } from '../helpers/server.js';
+import type { RunningServer } from '../helpers/server.js';
 import { request } from './http-client.js';
-import { account, api, bearer, ChatClient, eventually, SseStream, type Account } from './chat-client.js';
+import { api, bearer, ChatClient, eventually, SseStream, startWithAccounts, type Account } from './chat-client.js';
 
 let server: RunningServer;
-let ann: Account;
-let bob: Account;
-let cat: Account;
+let ann: Account, bob: Account, cat: Account;
 
 before(async () => {
-  server = await startServer();
-  ann = await account(server, 'ann_rooms');
-  bob = await account(server, 'bob_rooms');
-  cat = await account(server, 'cat_rooms');
+  ({ server, accounts: [ann, bob, cat] } = await startWithAccounts(['ann_rooms', 'bob_rooms', 'cat_rooms']));
 });
-after(async () => {
-  await server.stop();
-});
+after(() => server.stop());
 
 const seqs = (messages: Array<{ seq: number }>) => messages.map((m) => m.seq);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);

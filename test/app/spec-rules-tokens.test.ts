@@ -9,24 +9,19 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { startServer, type RunningServer } from '../helpers/server.js';
+import type { RunningServer } from '../helpers/server.js';
 import { rawRequest, rawStatus, request, type Answer } from './http-client.js';
-import { account, bearer, login, type Account } from './chat-client.js';
+import { bearer, login, startWithAccounts, type Account } from './chat-client.js';
 import { b64url, decodePayload, forge, TEST_SECRET } from './jwt-forge.js';
 
 const ALLOWED = 'https://app.example.com';
 let server: RunningServer;
-let ann: Account;
-let bob: Account;
+let ann: Account, bob: Account;
 
 before(async () => {
-  server = await startServer({ env: { CORS_ORIGINS: ALLOWED } });
-  ann = await account(server, 'ann_tokens');
-  bob = await account(server, 'bob_tokens');
+  ({ server, accounts: [ann, bob] } = await startWithAccounts(['ann_tokens', 'bob_tokens'], { env: { CORS_ORIGINS: ALLOWED } }));
 });
-after(async () => {
-  await server.stop();
-});
+after(() => server.stop());
 
 const me = (token: string) => request(server.url, '/api/auth/me', { headers: bearer(token) });
 const post = (path: string, body?: unknown) => request(server.url, path, { method: 'POST', body });
