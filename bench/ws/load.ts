@@ -13,6 +13,7 @@ import { connect, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { percentile } from '../lib/stats.js';
 import { onHttpHead } from './http-head.js';
+import { frameExtent, text } from '../../test/ws/helpers/frames.js';
 
 interface Client {
   socket: Socket;
@@ -34,24 +35,8 @@ let latencyCount = 0;
 let clients: Client[] = [];
 let received = 0;
 
-/** A client-to-server text frame (RFC 6455 §5.2, §5.3: masked) carrying `text`. */
-function maskedTextFrame(text: string): Buffer {
-  const payload = Buffer.from(text);
-  const size = payload.length;
-  const header = size <= 125 ? 2 : size <= 0xffff ? 4 : 10;
-  const frame = Buffer.alloc(header + 4 + size);
-  frame[0] = 0x81;
-  if (header === 2) frame[1] = 0x80 | size;
-  else if (header === 4) (frame[1] = 0x80 | 126), frame.writeUInt16BE(size, 2);
-  else (frame[1] = 0x80 | 127), frame.writeBigUInt64BE(BigInt(size), 2);
-  const key = randomBytes(4);
-  key.copy(frame, header);
-  for (let i = 0; i < size; i++) frame[header + 4 + i] = payload[i]! ^ key[i & 3]!;
-  return frame;
-}
-
 /** The echo message: `size` bytes of application payload, in Socket.IO's event framing for `sio`. */
-const echoFrame = (size: number, protocol: Protocol) => maskedTextFrame(protocol === 'sio' ? `42["m","${'a'.repeat(size)}"]` : 'a'.repeat(size));
+const echoFrame = (size: number, protocol: Protocol) => text(protocol === 'sio' ? `42["m","${'a'.repeat(size)}"]` : 'a'.repeat(size));
 
 /** Counts complete frames (masked or not) in the stream without copying payloads. */
 function consume(client: Client, chunk: Buffer): void {
@@ -61,22 +46,8 @@ function consume(client: Client, chunk: Buffer): void {
     client.leftover = undefined;
   }
   let at = 0;
-  while (data.length - at >= 2) {
-    const b1 = data[at + 1]!;
-    let length = b1 & 0x7f;
-    let header = 2;
-    if (length === 126) {
-      if (data.length - at < 4) break;
-      length = data.readUInt16BE(at + 2);
-      header = 4;
-    } else if (length === 127) {
-      if (data.length - at < 10) break;
-      length = Number(data.readBigUInt64BE(at + 2));
-      header = 10;
-    }
-    if (b1 & 0x80) header += 4;
-    if (data.length - at < header + length) break;
-    at += header + length;
+  for (let extent = frameExtent(data, at); extent !== undefined; extent = frameExtent(data, at)) {
+    at += extent.header + extent.length;
     client.onFrame();
   }
   if (at < data.length) client.leftover = Buffer.from(data.subarray(at));
@@ -99,7 +70,7 @@ async function open(port: number, n: number, onFrame: (c: Client) => void, proto
               // Socket.IO: the open packet, then our namespace connect, then its ack.
               let seen = 0;
               client.onFrame = () => {
-                if (++seen === 1) socket.write(maskedTextFrame(SOCKET_IO_CONNECT));
+                if (++seen === 1) socket.write(text(SOCKET_IO_CONNECT));
                 if (seen === SOCKET_IO_HANDSHAKE_FRAMES) {
                   client.onFrame = () => onFrame(client);
                   resolve(client);

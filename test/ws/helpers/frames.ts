@@ -1,6 +1,7 @@
 /**
  * Test-side frame codec, written from RFC 6455 §5.2 independently of src/ws: builds the
  * frames a client sends (masked, or deliberately broken) and parses what a server sends.
+ * The benchmark load generator (bench/ws/load.ts) frames its messages with it too.
  */
 import { randomBytes } from 'node:crypto';
 
@@ -91,33 +92,40 @@ export interface ServerFrame {
   payload: Buffer;
 }
 
+/**
+ * The frame starting at `at`: its header size (masking key included) and payload length,
+ * or undefined while `buffer` does not hold all of it.
+ */
+export function frameExtent(buffer: Buffer, at: number): { header: number; length: number } | undefined {
+  if (buffer.length - at < 2) return undefined;
+  const b1 = buffer[at + 1]!;
+  let length = b1 & 0x7f;
+  let header = 2;
+  if (length === 126) {
+    if (buffer.length - at < 4) return undefined;
+    length = buffer.readUInt16BE(at + 2);
+    header = 4;
+  } else if (length === 127) {
+    if (buffer.length - at < 10) return undefined;
+    length = Number(buffer.readBigUInt64BE(at + 2));
+    header = 10;
+  }
+  if (b1 & 0x80) header += 4;
+  return buffer.length - at < header + length ? undefined : { header, length };
+}
+
 /** Parses as many complete server frames as `buffer` holds; returns them and the unread rest. */
 export function parseFrames(buffer: Buffer): { frames: ServerFrame[]; rest: Buffer } {
   const frames: ServerFrame[] = [];
   let at = 0;
-  for (;;) {
-    if (buffer.length - at < 2) break;
+  for (let extent = frameExtent(buffer, at); extent !== undefined; extent = frameExtent(buffer, at)) {
+    const { header, length } = extent;
     const b0 = buffer[at]!;
-    const b1 = buffer[at + 1]!;
-    let length = b1 & 0x7f;
-    let header = 2;
-    if (length === 126) {
-      if (buffer.length - at < 4) break;
-      length = buffer.readUInt16BE(at + 2);
-      header = 4;
-    } else if (length === 127) {
-      if (buffer.length - at < 10) break;
-      length = Number(buffer.readBigUInt64BE(at + 2));
-      header = 10;
-    }
-    const masked = (b1 & 0x80) !== 0;
-    if (masked) header += 4;
-    if (buffer.length - at < header + length) break;
     frames.push({
       fin: (b0 & 0x80) !== 0,
       rsv: (b0 >> 4) & 7,
       opcode: b0 & 0x0f,
-      masked,
+      masked: (buffer[at + 1]! & 0x80) !== 0,
       payload: Buffer.from(buffer.subarray(at + header, at + header + length)),
     });
     at += header + length;
