@@ -22,7 +22,7 @@ import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { canPin, cpuSeconds, pin, pinnedCommand } from '../lib/proc.js';
 import { pick, ROOT, writeResults } from '../lib/results.js';
-import { median as medianOf, rotate } from '../lib/stats.js';
+import { median as medianOf, middleHalf, rotate } from '../lib/stats.js';
 
 const SECRET = 'bench-secret-bench-secret-bench-secret-0123';
 const DURATION_S = Number(process.env.BENCH_DURATION ?? pick(4, 1));
@@ -199,9 +199,8 @@ const goalBare = medianOf(bareRatios);
 const goalFastify = medianOf(fastifyRatios);
 /** The middle half of the slice ratios: how much the machine moved them. */
 const spread = (ratios: number[]) => {
-  const sorted = [...ratios].sort((a, b) => a - b);
-  const quartile = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(2);
-  return `middle half of the slices ${quartile(0.25)}–${quartile(0.75)}`;
+  const [low, high] = middleHalf(ratios);
+  return `middle half of the slices ${low.toFixed(2)}–${high.toFixed(2)}`;
 };
 const cpuGoal = (peer: Measurement) => (sl.health.cpuUs === undefined || peer.cpuUs === undefined ? 'n/a' : `${(peer.cpuUs / sl.health.cpuUs).toFixed(2)}×`);
 const report = `# HTTP routing benchmark

@@ -7,6 +7,12 @@ export function median(values: readonly number[]): number {
   return sorted[sorted.length >> 1]!;
 }
 
+/** The first and third quartiles (nearest rank): the middle half of the values. */
+export function middleHalf(values: readonly number[]): [low: number, high: number] {
+  const sorted = [...values].sort((a, b) => a - b);
+  return [percentile(sorted, 25), percentile(sorted, 75)];
+}
+
 /** Nearest-rank percentile of an already sorted list (ascending); NaN for an empty list. */
 export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return NaN;
