@@ -43,8 +43,9 @@ export interface BadFrame {
   readonly reason: string;
   /**
    * True when the bad frame can only be the unfinished last write of a crash: it
-   * runs past the end of the data, or it is the last frame, or only zero bytes
-   * (space the file system allocated but never filled) follow it.
+   * runs past the end of the data with no whole frame after its header, or it is the
+   * last frame, or only zero bytes (space the file system allocated but never filled)
+   * follow it.
    */
   readonly torn: boolean;
 }
@@ -72,9 +73,14 @@ export function scanFrames(data: Buffer, baseOffset = 0): ScanResult {
     const expectedCrc = data.readUInt32BE(at + 4);
     // Step 2: the length must be plausible (we never write empty or giant records).
     if (length === 0 || length > MAX_RECORD_BYTES) return stop(`impossible length ${length}`, false);
-    // Step 3: all of the payload must be there.
+    // Step 3: all of the payload must be there. A torn write is the last thing in the
+    // file, so if a whole record still follows this header, its length was damaged.
     const end = at + FRAME_HEADER_BYTES + length;
-    if (end > data.length) return stop('record runs past the end of the file', true);
+    if (end > data.length) {
+      const next = findWholeFrame(data, at + FRAME_HEADER_BYTES);
+      if (next === -1) return stop('record runs past the end of the file', true);
+      return stop(`length ${length} runs past the end of the file, yet a whole record follows at byte ${baseOffset + next}`, false);
+    }
     // Step 4: and it must be what was written.
     const payload = data.subarray(at + FRAME_HEADER_BYTES, end);
     if (crc32(payload) !== expectedCrc) return stop('CRC-32 mismatch', end === data.length);
@@ -82,6 +88,21 @@ export function scanFrames(data: Buffer, baseOffset = 0): ScanResult {
     at = end;
   }
   return { frames, validEnd: baseOffset + at };
+}
+
+/**
+ * The offset of the first whole, CRC-valid frame at or after `from`, or -1. Cheap: our
+ * payloads are JSON, which never holds the bytes 00-03 that begin a plausible length,
+ * so almost every offset fails the length test before any CRC is computed.
+ */
+function findWholeFrame(data: Buffer, from: number): number {
+  for (let at = from; at + FRAME_HEADER_BYTES < data.length; at++) {
+    const length = data.readUInt32BE(at);
+    const end = at + FRAME_HEADER_BYTES + length;
+    if (length === 0 || length > MAX_RECORD_BYTES || end > data.length) continue;
+    if (crc32(data.subarray(at + FRAME_HEADER_BYTES, end)) === data.readUInt32BE(at + 4)) return at;
+  }
+  return -1;
 }
 
 function onlyZeros(data: Buffer, from: number): boolean {

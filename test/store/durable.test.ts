@@ -137,6 +137,22 @@ describe('DurableStore: recovery', () => {
     // Refusing must not have "repaired" anything.
     assert.deepEqual(await readFile(file), data);
   });
+  it('a middle record whose length field was damaged to run past the end is corruption, not a torn tail', async () => {
+    const { file, offsets } = await journalWithTenMessages();
+    const target = offsets[4]!;
+    const data = await readFile(file);
+    data.writeUInt32BE(data.length - target, target); // 8 bytes too long: "runs past the end"
+    await writeFile(file, data);
+
+    await assert.rejects(open(dir), (error: unknown) => {
+      assert.ok(error instanceof StoreCorruptError);
+      assert.ok(error.message.includes(`byte ${target}`), error.message);
+      assert.ok(error.message.includes(`a whole record follows at byte ${offsets[5]}`), error.message);
+      return true;
+    });
+    // The acknowledged records after it were not cut off.
+    assert.deepEqual(await readFile(file), data);
+  });
 });
 
 describe('DurableStore: one owner per DATA_DIR', () => {
