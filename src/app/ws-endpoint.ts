@@ -13,8 +13,10 @@ import type { AccessClaims, Auth, PublicUser } from '../auth/types.js';
 import type { ChatService } from '../chat/service.js';
 import { ApiError, forbidden, notFound, overloaded, unauthorized } from '../errors.js';
 import type { OriginPolicy } from '../http/origin.js';
+import { nextRequestId } from '../http/request-id.js';
 import { JSON_CONTENT_TYPE } from '../http/response.js';
 import { splitTarget } from '../http/router.js';
+import { SECURITY_HEADERS } from '../http/security-headers.js';
 import type { Logger } from '../log.js';
 import { acceptUpgrade, checkUpgrade, formatFrame, frameRecord, ReadyState, rejectUpgrade, type TraceFn, type WebSocketConnection } from '../ws/index.js';
 import type { ChatMetrics } from './chat-metrics.js';
@@ -49,9 +51,11 @@ export class ChatEndpoint {
   /** The `upgrade` listener of the HTTP server. */
   readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
-    this.upgrade(req, socket, head).catch((error: unknown) => {
-      this.deps.log.error('websocket upgrade failed', { error });
-      reject(socket, new ApiError(500, 'internal', 'Internal server error'));
+    // Like every HTTP answer, the handshake's (101 or a refusal) carries a request id.
+    const id = nextRequestId();
+    this.upgrade(req, socket, head, id).catch((error: unknown) => {
+      this.deps.log.error('websocket upgrade failed', { reqId: id, error });
+      reject(socket, new ApiError(500, 'internal', 'Internal server error'), id);
     });
   };
 
@@ -68,25 +72,25 @@ export class ChatEndpoint {
    * 7. the client is still there and the cap still holds;
    * 8. `101`, selecting `socketlink.v1` when offered; the chat core takes over.
    */
-  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, id: string): Promise<void> {
     const { auth, origins, count } = this.deps;
     // Step 1.
     const { path, query } = splitTarget(req.url ?? '/');
-    if (path !== CHAT_PATH) return reject(socket, notFound('WebSocket endpoint is /ws'));
+    if (path !== CHAT_PATH) return reject(socket, notFound('WebSocket endpoint is /ws'), id);
     // Step 2.
     const check = checkUpgrade(req);
-    if (!check.ok) return reject(socket, handshakeError(check.status, check.message, check.headers));
+    if (!check.ok) return reject(socket, handshakeError(check.status, check.message, check.headers), id);
     // Step 3.
-    if (this.closing) return reject(socket, overloaded(OVERLOADED_RETRY_AFTER_SECONDS, 'Server shutting down'));
+    if (this.closing) return reject(socket, overloaded(OVERLOADED_RETRY_AFTER_SECONDS, 'Server shutting down'), id);
     const full = attempt(() => count.check());
-    if (full) return reject(socket, full);
+    if (full) return reject(socket, full, id);
     // Step 4.
     const found = findHandshakeToken(req, check.protocols, new URLSearchParams(query));
-    if (!found) return reject(socket, unauthorized());
+    if (!found) return reject(socket, unauthorized(), id);
     // Step 5.
     const origin = req.headers.origin;
     if (origin !== undefined ? !origins.isAllowed(origin, req.headers.host) : found.source === 'cookie') {
-      return reject(socket, forbidden('WebSocket connections must come from an allowed Origin'));
+      return reject(socket, forbidden('WebSocket connections must come from an allowed Origin'), id);
     }
     // Step 6.
     let claims: AccessClaims;
@@ -95,20 +99,20 @@ export class ChatEndpoint {
       claims = await auth.verifyAccessToken(found.token);
       user = await auth.me(claims);
     } catch (error) {
-      if (error instanceof ApiError) return reject(socket, error);
+      if (error instanceof ApiError) return reject(socket, error, id);
       throw error;
     }
     // Step 7.
     if (socket.destroyed) return;
     const fullNow = this.closing ? overloaded(OVERLOADED_RETRY_AFTER_SECONDS, 'Server shutting down') : attempt(() => count.check());
-    if (fullNow) return reject(socket, fullNow);
+    if (fullNow) return reject(socket, fullNow, id);
     // Step 8.
     const connection = acceptUpgrade(
       req,
       socket,
       head,
       check,
-      { protocol: selectChatSubprotocol(check.protocols) },
+      { protocol: selectChatSubprotocol(check.protocols), headers: { 'x-request-id': id } },
       {
         maxMessageSize: MAX_CHAT_MESSAGE_BYTES,
         maxBufferedAmount: SLOW_CONSUMER_BYTES,
@@ -116,7 +120,7 @@ export class ChatEndpoint {
         trace: this.tracer(user),
       },
     );
-    this.attach(connection, claims, user);
+    this.attach(connection, claims, user, id);
   }
 
   /**
@@ -132,7 +136,7 @@ export class ChatEndpoint {
   }
 
   /** Wires one open connection to the chat core, the counters and the token lifecycle. */
-  private attach(connection: WebSocketConnection, claims: AccessClaims, user: PublicUser): void {
+  private attach(connection: WebSocketConnection, claims: AccessClaims, user: PublicUser, requestId: string): void {
     const { chat, count, tokens, metrics, log } = this.deps;
     const release = count.add('ws');
     const peer = new WsPeer(randomUUID(), user, connection, claims, () => metrics.wsFrames.inc({ direction: 'out' }));
@@ -151,7 +155,7 @@ export class ChatEndpoint {
       chat.disconnect(peer);
       log.debug('websocket closed', { peer: peer.id, user: user.id, code });
     });
-    log.debug('websocket open', { peer: peer.id, user: user.id });
+    log.debug('websocket open', { reqId: requestId, peer: peer.id, user: user.id });
     chat.connect(peer).then(
       () => {
         if (connection.readyState === ReadyState.OPEN) tokens.track(peer);
@@ -204,9 +208,15 @@ function handshakeError(status: number, message: string, headers: Record<string,
 }
 
 /** A refused handshake: a plain HTTP answer with the SPEC §2 JSON error body instead of 101. */
-function reject(socket: Duplex, error: ApiError): void {
-  const headers: Record<string, string> = { 'Content-Type': JSON_CONTENT_TYPE, 'Cache-Control': 'no-store', ...error.headers };
+function reject(socket: Duplex, error: ApiError, requestId: string): void {
+  const headers: Record<string, string> = {
+    ...SECURITY_HEADERS,
+    'x-request-id': requestId,
+    'content-type': JSON_CONTENT_TYPE,
+    'cache-control': 'no-store',
+    ...error.headers,
+  };
   // RFC 6750 §3: a 401 names the scheme.
-  if (error.status === 401) headers['WWW-Authenticate'] = 'Bearer realm="socketlink"';
+  if (error.status === 401) headers['www-authenticate'] = 'Bearer realm="socketlink"';
   rejectUpgrade(socket, error.status, headers, JSON.stringify({ error: error.code, message: error.message }));
 }

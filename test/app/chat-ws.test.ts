@@ -5,6 +5,8 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import type { IncomingMessage } from 'node:http';
 import type { RunningServer } from '../helpers/server.js';
 import { request } from './http-client.js';
 import { account, api, ChatClient, eventually, login, refusedHandshake, startWithAccounts, type Account } from './chat-client.js';
@@ -55,6 +57,22 @@ test('SPEC §4, §7 rule 15: a disallowed Origin is 403; a cookie token without 
   assert.equal(cookieNoOrigin.status, 403);
   const plain = await ChatClient.open(server, ann.token);
   await plain.close();
+});
+
+test('issue 2 §2: every handshake answer, 101 or refusal, carries a request id; refusals carry the API security headers', async () => {
+  const client = ChatClient.connect(server, ann.token);
+  const [upgrade] = await once(client.ws, 'upgrade');
+  const accepted = upgrade as IncomingMessage;
+  assert.equal(accepted.statusCode, 101);
+  assert.match(String(accepted.headers['x-request-id']), /^\S+$/);
+  await client.opened();
+  await client.close();
+  const refused = await refusedHandshake(server, {});
+  assert.equal(refused.status, 401);
+  assert.match(String(refused.headers['x-request-id']), /^\S+$/);
+  assert.notEqual(refused.headers['x-request-id'], accepted.headers['x-request-id']);
+  assert.equal(refused.headers['x-content-type-options'], 'nosniff');
+  assert.match(String(refused.headers['content-security-policy']), /default-src 'none'/);
 });
 
 test('an upgrade anywhere but /ws is 404', async () => {
