@@ -2,13 +2,14 @@
  * `node dist/server.js`: the chat server (SPEC §1).
  *
  *  1. Read the configuration; a bad value is one line on stderr and exit 1.
- *  2. Open storage for DATA_DIR (a locked or corrupt directory is one line on stderr
- *     and exit 1) and build the app (src/app/create-app.ts).
+ *  2. Open storage for DATA_DIR (a locked, corrupt or unusable directory is one line
+ *     on stderr and exit 1) and build the app (src/app/create-app.ts).
  *  3. On SIGTERM or SIGINT run the shutdown sequence (src/app/lifecycle.ts) and exit 0,
  *     with a hard deadline inside SPEC §1's 5 s. Installed before listening: a signal
  *     sent the moment the listening line is out must already find its handler.
  *  4. Listen; the first stdout line is `listening on http://HOST:PORT/` with the real
- *     port; every later stdout line is a JSON log record.
+ *     port; every later stdout line is a JSON log record. If listening fails, one line
+ *     naming HOST or PORT, and exit 1.
  */
 import { createApp } from './app/create-app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -43,14 +44,19 @@ let store: Awaited<ReturnType<typeof openStore>>;
 try {
   store = await openStore(config.dataDir, storeLog);
 } catch (error) {
-  if (!(error instanceof DataDirLockedError || error instanceof StoreCorruptError)) throw error;
-  warn(`socketlink: DATA_DIR: ${error.message}`);
+  // Locked, corrupt, or not a usable directory at all (EEXIST for a file, EACCES, EROFS...).
+  const known = error instanceof DataDirLockedError || error instanceof StoreCorruptError;
+  warn(`socketlink: DATA_DIR: ${known ? error.message : `cannot use ${config.dataDir}: ${(error as Error).message}`}`);
   process.exit(1);
 }
 const app = createApp({ config, log, store });
 
 // Step 3.
+let stopping = false;
 const stop = (signal: NodeJS.Signals) => {
+  // A second signal while shutting down changes nothing: the sequence is already bounded.
+  if (stopping) return;
+  stopping = true;
   const deadline = setTimeout(() => {
     log.error('shutdown deadline passed; exiting', { ms: SHUTDOWN_DEADLINE_MS });
     process.exit(1);
@@ -64,8 +70,8 @@ const stop = (signal: NodeJS.Signals) => {
     },
   );
 };
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
 
 // Step 4.
 try {
@@ -74,6 +80,12 @@ try {
   process.stdout.write(`listening on http://${host}:${address.port}/\n`);
   listening = true;
 } catch (error) {
-  warn(`socketlink: cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`);
+  warn(`socketlink: ${listenErrorVariable(error)}: cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`);
   process.exit(1);
+}
+
+/** Which variable to name when listening fails: the address cannot be had, or the port. */
+function listenErrorVariable(error: unknown): 'HOST' | 'PORT' {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'EADDRINUSE' || code === 'EACCES' ? 'PORT' : 'HOST';
 }

@@ -8,7 +8,8 @@
  *     and ends SSE streams and long polls. Bounded by `DRAIN_TIMEOUT_MS`.
  *  3. Idle keep-alive connections are closed at once; connections still busy get
  *     `GRACE_MS` to finish their answer, then are cut.
- *  4. `flush` hooks, in order: storage writes its last records and releases DATA_DIR.
+ *  4. `flush` hooks, in order: storage writes its last records and releases DATA_DIR;
+ *     WebSockets that never finished their closing handshake are cut.
  *
  * Worst case 1 s + 1.5 s + the flush, well inside the 5 s of SPEC §1; the entry
  * point holds a hard deadline besides.
@@ -60,10 +61,10 @@ export class Lifecycle {
     if (drained === 'timeout') this.log.warn('drain hooks did not finish in time', { ms: DRAIN_TIMEOUT_MS });
     // Step 3.
     this.server.closeIdleConnections();
-    if ((await within(GRACE_MS, closed)) === 'timeout') {
-      this.server.closeAllConnections();
-      await closed;
-    }
+    // Not awaited after the cut: node:http no longer tracks upgraded sockets, so a
+    // WebSocket that never answered its 1001 would hold `closed` open. The flush hooks
+    // terminate those.
+    if ((await within(GRACE_MS, closed)) === 'timeout') this.server.closeAllConnections();
     // Step 4.
     for (const hook of this.#hooks.flush) {
       try {

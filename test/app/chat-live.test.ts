@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type RunningServer } from '../helpers/server.js';
+import { handshakeRequest, RawClient } from '../ws/helpers/raw-client.js';
 import { decodePayload, forge } from './jwt-forge.js';
 import { account, api, ChatClient, refusedHandshake, startWithAccounts, type Account } from './chat-client.js';
 
@@ -61,6 +62,22 @@ test('SPEC §1-§2: past MAX_CONNECTIONS (WebSocket and SSE together) an upgrade
   assert.equal(sseRefused.status, 503);
   stream.abort();
   await Promise.all(sockets.map((s) => s.close()));
+});
+
+test('SPEC §1: a socket that never answers its 1001 does not hold shutdown, nor does a second signal: the server still exits 0', async () => {
+  const own = await startServer();
+  const user = await account(own, 'mute_live');
+  // A raw client that reads frames but never sends a Close back.
+  const mute = await RawClient.open(own.port, handshakeRequest('/ws', { Authorization: `Bearer ${user.token}` }));
+  assert.equal(mute.answer?.status, 101);
+  await mute.framesAtLeast(1); // welcome
+  const exit = own.stop('SIGTERM');
+  const close = (await mute.framesAtLeast(2)).find((frame) => frame.opcode === 0x8);
+  assert.equal(close?.payload.readUInt16BE(0), 1001);
+  // Shutdown is under way (the 1001 is out); a second signal must not cut it short.
+  assert.equal(await own.stop('SIGTERM'), 0);
+  assert.equal(await exit, 0);
+  await mute.untilClosed();
 });
 
 test('SPEC §1: shutdown sends 1001 to every socket and exits 0', async () => {

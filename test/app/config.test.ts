@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { ROOT, startServer } from '../helpers/server.js';
@@ -93,22 +96,38 @@ test('SPEC §1: JWT_SECRET is required with NODE_ENV=production, else random per
   assert.notDeepEqual(a.jwtSecret, b.jwtSecret);
 });
 
-test('SPEC §1: the built server exits 1 with one stderr line naming the bad variable', () => {
-  for (const [name, value] of [
-    ['PORT', 'abc'],
-    ['LOG_LEVEL', 'loud'],
-    ['JWT_SECRET', 'short'],
-  ] as const) {
-    const run = spawnSync(process.execPath, [path.join(ROOT, 'dist/server.js')], {
-      env: { ...process.env, PORT: '0', DATA_DIR: ':memory:', JWT_SECRET: SECRET, [name]: value },
-      encoding: 'utf8',
-      timeout: 10_000,
-    });
-    assert.equal(run.status, 1, name);
-    assert.equal(run.stdout, '', name);
-    const lines = run.stderr.trim().split('\n');
-    assert.equal(lines.length, 1, run.stderr);
-    assert.match(lines[0]!, new RegExp(`\\b${name}\\b`));
+test('SPEC §1: the built server exits 1 with one stderr line naming the bad variable', async () => {
+  // Values that pass parsing but fail later: a DATA_DIR that is a file, an address this
+  // machine does not have (TEST-NET-2, RFC 5737), a port already taken.
+  const dir = await mkdtemp(path.join(tmpdir(), 'socketlink-config-'));
+  const file = path.join(dir, 'not-a-directory');
+  await writeFile(file, '');
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const takenPort = String((taken.address() as AddressInfo).port);
+  try {
+    for (const [name, value] of [
+      ['PORT', 'abc'],
+      ['LOG_LEVEL', 'loud'],
+      ['JWT_SECRET', 'short'],
+      ['DATA_DIR', file],
+      ['HOST', '198.51.100.1'],
+      ['PORT', takenPort],
+    ] as const) {
+      const run = spawnSync(process.execPath, [path.join(ROOT, 'dist/server.js')], {
+        env: { ...process.env, PORT: '0', DATA_DIR: ':memory:', JWT_SECRET: SECRET, [name]: value },
+        encoding: 'utf8',
+        timeout: 10_000,
+      });
+      assert.equal(run.status, 1, `${name}=${value}`);
+      assert.equal(run.stdout, '', name);
+      const lines = run.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, run.stderr);
+      assert.match(lines[0]!, new RegExp(`\\b${name}\\b`));
+    }
+  } finally {
+    taken.close();
+    await rm(dir, { recursive: true, force: true });
   }
 });
 
