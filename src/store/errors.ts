@@ -8,8 +8,13 @@ import { errorCode } from './fs.js';
 /** Another live process owns DATA_DIR (its pid is in the lock file). */
 export class DataDirLockedError extends Error {
   readonly code = 'DATA_DIR_LOCKED';
-  constructor(readonly pid: number) {
-    super(`DATA_DIR in use by pid ${pid}`);
+  /** `host` only when the owner is another machine or container (its pid cannot be checked from here). */
+  constructor(readonly pid: number, readonly host?: string) {
+    super(
+      host === undefined
+        ? `DATA_DIR in use by pid ${pid}`
+        : `DATA_DIR in use by pid ${pid} on host ${host} (remove its LOCK file if that host is gone)`,
+    );
     this.name = 'DataDirLockedError';
   }
 }

@@ -6,6 +6,7 @@ import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFile, readdir, stat, truncate, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { ApiError } from '../../src/errors.js';
 import { DurableStore, type DurableStoreOptions } from '../../src/store/durable.js';
@@ -172,8 +173,27 @@ describe('DurableStore: one owner per DATA_DIR', () => {
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
     await writeFile(path.join(dir, 'LOCK'), `${dead.stdout}\n`);
     const store = track(await open(dir));
-    assert.equal((await readFile(path.join(dir, 'LOCK'), 'utf8')).trim(), String(process.pid));
+    assert.equal((await readFile(path.join(dir, 'LOCK'), 'utf8')).trim(), `${process.pid} ${hostname()}`);
     await store.close();
+  });
+
+  it('a lock with our own pid that this process does not hold is stale (a container restarted after kill -9 is pid 1 again)', async () => {
+    dir = await tempDir();
+    await writeFile(path.join(dir, 'LOCK'), `${process.pid} ${hostname()}\n`);
+    const store = track(await open(dir));
+    await assert.rejects(open(dir), (error: unknown) => error instanceof DataDirLockedError && error.pid === process.pid);
+    await store.close();
+  });
+
+  it('a lock from another host is never judged stale from here: its pid means nothing on this machine', async () => {
+    dir = await tempDir();
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    await writeFile(path.join(dir, 'LOCK'), `${dead.stdout} other-host.example\n`);
+    await assert.rejects(open(dir), (error: unknown) => {
+      assert.ok(error instanceof DataDirLockedError);
+      assert.match(error.message, new RegExp(`^DATA_DIR in use by pid ${dead.stdout} on host other-host\\.example \\(remove its LOCK file if that host is gone\\)$`));
+      return true;
+    });
   });
 });
 
