@@ -103,6 +103,8 @@ export class Receiver {
   /** A view of the 4 key bytes in the input (no per-connection buffer). */
   private maskKey: Buffer = EMPTY;
   private payloadRead = 0;
+  /** A header was read and its frame not yet completed: trace shows it even if it is refused. */
+  private inFrame = false;
   private pieces: Buffer[] = [];
   private gathered: Buffer | undefined;
 
@@ -186,6 +188,9 @@ export class Receiver {
     this.opcode = b0 & OPCODE_MASK;
     this.masked = (b1 & MASK_BIT) !== 0;
     const length7 = b1 & LEN_MASK;
+    this.payloadLength = length7; // 126/127 until the extended length is read
+    this.maskKey = EMPTY;
+    this.inFrame = true;
 
     // §5.2: RSV1-3 "MUST be 0 unless an extension is negotiated that defines meanings for
     // non-zero values. If a nonzero value is received and none of the negotiated extensions
@@ -218,7 +223,6 @@ export class Receiver {
     } else if (length7 === LEN_64_MARKER) {
       this.stateValue = ReceiverState.READ_LENGTH_64;
     } else {
-      this.payloadLength = length7;
       this.lengthKnown();
     }
   }
@@ -277,7 +281,7 @@ export class Receiver {
       if (this.masked) applyMask(piece, this.maskKey, this.payloadRead & 3);
       // §8.1: "MUST _Fail the WebSocket Connection_" on invalid UTF-8 in a text message.
       if (validate && !this.utf8.write(piece)) {
-        this.fail('invalid_utf8', 1007, 'invalid UTF-8 in a text message');
+        this.fail('invalid_utf8', 1007, 'invalid UTF-8 in a text message', piece);
         return true;
       }
       this.keepPiece(piece);
@@ -319,6 +323,7 @@ export class Receiver {
   }
 
   private frameComplete(payload: Buffer): void {
+    this.inFrame = false;
     if (this.handlers.onFrame) this.handlers.onFrame(this.frameInfo(payload));
     switch (this.opcode) {
       case Opcode.Close:
@@ -382,12 +387,16 @@ export class Receiver {
       opcode: this.opcode,
       masked: this.masked,
       payloadLength: this.payloadLength,
-      maskingKey: this.masked ? Buffer.from(this.maskKey) : undefined,
+      maskingKey: this.maskKey.length > 0 ? Buffer.from(this.maskKey) : undefined,
       payload: Buffer.from(payload.subarray(0, TRACE_PAYLOAD_PREVIEW)),
     };
   }
 
-  private fail(code: ConstructorParameters<typeof WebSocketError>[0], closeCode: number, message: string): void {
+  /** `payload`: the refused frame's payload so far, for trace mode. */
+  private fail(code: ConstructorParameters<typeof WebSocketError>[0], closeCode: number, message: string, payload?: Buffer): void {
+    // Trace mode shows the refused frame too: the learner sees what broke the rule.
+    if (this.inFrame && this.handlers.onFrame) this.handlers.onFrame(this.frameInfo(this.pieces[0] ?? this.gathered ?? payload ?? EMPTY));
+    this.inFrame = false;
     this.stop();
     this.handlers.onError(new WebSocketError(code, closeCode, message));
   }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { startServer } from '../helpers/server.js';
-import { closeFrame, text } from './helpers/frames.js';
+import { clientFrame, closeFrame, text } from './helpers/frames.js';
 import { RawClient, summarize } from './helpers/raw-client.js';
 
 test('SPEC §1: the echo server prints "listening on ws://HOST:PORT/" first and honours --port/--host', async () => {
@@ -62,6 +62,31 @@ test('SPEC §1: --trace prints each frame in and out with its RFC 6455 §5.2 fie
     const outbound = JSON.parse(await server.waitForLine((l) => l.includes('"direction":"out"') && l.includes('"text"')));
     assert.deepEqual([outbound.MASK, outbound.maskingKey, outbound.payloadLength], [0, null, 5]);
     for (const line of server.lines) JSON.parse(line); // SPEC §1: every later stdout line is JSON
+  } finally {
+    await server.stop();
+  }
+});
+
+test('SPEC §1: --trace also prints the frame the server refuses, before its close frame', async () => {
+  const server = await startServer({ entry: 'echo-server.js', args: ['--trace'] });
+  try {
+    const cases = [
+      { frame: text('plain', { mask: false }), expect: { MASK: 0, opcode: '0x1', payloadLength: 5, maskingKey: null }, close: 1002 },
+      { frame: clientFrame({ opcode: 0x3, payload: 'x', key: Buffer.from([1, 2, 3, 4]) }), expect: { MASK: 1, opcode: '0x3', payloadLength: 1 }, close: 1002 },
+      { frame: text('ok', { rsv: 4 }), expect: { RSV1: 1, opcode: '0x1' }, close: 1002 },
+      { frame: text(Buffer.from([0x61, 0xc0, 0x80])), expect: { opcode: '0x1', payloadLength: 3, payloadHead: '61c080' }, close: 1007 },
+    ];
+    for (const [i, { frame, expect, close }] of cases.entries()) {
+      const client = await RawClient.open(server.port);
+      client.send(frame);
+      assert.deepEqual(summarize(await client.untilClosed()), [`close ${close}`], `case ${i}`);
+      const ofThisConnection = (line: string) => line.includes(`"connection":${i + 1},`) && line.includes('"direction"');
+      await server.waitForLine((line) => ofThisConnection(line) && line.includes('"direction":"out"'));
+      const lines = server.lines.filter(ofThisConnection).map((line) => JSON.parse(line));
+      assert.deepEqual(lines.map((l) => l.direction), ['in', 'out'], `case ${i}`);
+      for (const [field, value] of Object.entries(expect)) assert.equal(lines[0][field], value, `case ${i}: ${field}`);
+      assert.equal(lines[1].opcode, '0x8');
+    }
   } finally {
     await server.stop();
   }
