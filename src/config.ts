@@ -77,6 +77,11 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return n;
 }
 
+/** A port as PORT takes it (decimal 0–65535), for entry points that read one from elsewhere. */
+export function portNumber(raw: string | undefined, name: string, fallback: number): number {
+  return integer({ [name]: raw }, name, fallback, 0, MAX_PORT);
+}
+
 /** RFC 1123 host names or an IP literal (v6 without brackets, as `listen` takes it). */
 function host(env: Env): string {
   const raw = value(env, 'HOST') ?? DEFAULTS.HOST;

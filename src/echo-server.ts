@@ -10,6 +10,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
+import { portNumber } from './config.js';
 import { checkUpgrade, formatFrame, frameRecord, WebSocketServer, type TraceFn } from './ws/index.js';
 
 /** SPEC §1: "max message 16 MiB". */
@@ -25,16 +26,18 @@ const MAX_BUFFERED_AMOUNT = 2 * MAX_MESSAGE_SIZE;
 const SHUTDOWN_GRACE_MS = 3000;
 const DEFAULT_PORT = 9001;
 
+/** One line on stderr, exit 1 (SPEC §1's rule for bad configuration). */
 function fail(message: string): never {
-  process.stderr.write(`echo-server: ${message}\n`);
+  process.stderr.write(`echo-server: ${message.replaceAll('\n', ' ')}\n`);
   process.exit(1);
 }
 
 function parsePort(value: string | undefined, name: string): number {
-  if (value === undefined || value === '') return DEFAULT_PORT;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`${name} must be an integer from 0 to 65535, got "${value}"`);
-  return port;
+  try {
+    return portNumber(value, name, DEFAULT_PORT);
+  } catch (error) {
+    return fail((error as Error).message);
+  }
 }
 
 const { values } = (() => {

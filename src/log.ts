@@ -6,7 +6,8 @@
  * the caller's memory:
  *  - a field named password, token, refreshToken, accessToken, authorization,
  *    cookie or set-cookie (any case, any depth) is replaced by "[redacted]";
- *  - in every string, a `token=` query parameter, a `Bearer <credential>` and
+ *  - in every string, a `token=` query parameter (or `refreshToken=`, any name
+ *    ending in "token"), a `Bearer <credential>` and
  *    anything shaped like a compact JWS (three base64url parts, the first starting
  *    `eyJ`) are replaced too, so a URL or an error message cannot smuggle one in.
  */
@@ -29,13 +30,14 @@ const SECRET_FIELDS: ReadonlySet<string> = new Set([
   'secret',
 ]);
 /** Linear, anchored-by-literal patterns (STYLE §9): no nested quantifiers. */
-const TOKEN_PARAM = /(^|[?&;\s])token=[^&#\s"]*/gi;
+/** `token=`, and any parameter whose name ends in "token" (`refreshToken=`, `access_token=`). */
+const TOKEN_PARAM = /(^|[?&;\s])([\w-]*token)=[^&#\s"]*/gi;
 const BEARER = /(bearer\s+)[^\s",]+/gi;
 const JWS = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g;
 const MAX_DEPTH = 8;
 
 export function redactString(text: string): string {
-  return text.replace(TOKEN_PARAM, `$1token=${REDACTED}`).replace(BEARER, `$1${REDACTED}`).replace(JWS, REDACTED);
+  return text.replace(TOKEN_PARAM, `$1$2=${REDACTED}`).replace(BEARER, `$1${REDACTED}`).replace(JWS, REDACTED);
 }
 
 /** A copy of `value` with every secret removed (see the module comment). */

@@ -44,6 +44,7 @@ test('SPEC §1: fields named password, token, refreshToken, accessToken, authori
 
 test('strings lose ?token= parameters, Bearer credentials and anything shaped like a JWT', () => {
   assert.equal(redactString('/ws?room=a&token=eyJhbGc.x.y&z=1'), '/ws?room=a&token=[redacted]&z=1');
+  assert.equal(redactString('refreshToken=abc&access_token=def&tokens=1'), 'refreshToken=[redacted]&access_token=[redacted]&tokens=1');
   assert.equal(redactString('Authorization: Bearer s3cr3t'), 'Authorization: Bearer [redacted]');
   assert.equal(redactString('got eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig_x- here'), 'got [redacted] here');
   assert.deepEqual(redact({ path: '/x?token=abc' }), { path: '/x?token=[redacted]' });
