@@ -10,7 +10,7 @@ import type { App } from './create-app.js';
 import { addRoomRoutes, LongPolls } from './room-routes.js';
 import { SseStreams } from './sse.js';
 import { TokenLifecycle } from './token-lifecycle.js';
-import { ChatEndpoint } from './ws-endpoint.js';
+import { CHAT_PATH, ChatEndpoint } from './ws-endpoint.js';
 import type { WsPeer } from './ws-peer.js';
 
 export interface ChatWiring {
@@ -37,6 +37,7 @@ export function installChat(app: App): ChatWiring {
   // 2. Transports.
   const endpoint = new ChatEndpoint({ chat, auth, origins: app.origins, count, tokens, metrics: chatMetrics, log, heartbeatSeconds });
   app.server.on('upgrade', endpoint.handleUpgrade);
+  router.add('GET', CHAT_PATH, endpoint.handlePlainRequest);
   const polls = new LongPolls();
   addRoomRoutes(router, { chat, authenticate, polls });
   const sse = new SseStreams({ chat, authenticate, count, log });

@@ -12,6 +12,7 @@ import type { Duplex } from 'node:stream';
 import type { AccessClaims, Auth, PublicUser } from '../auth/types.js';
 import type { ChatService } from '../chat/service.js';
 import { ApiError, forbidden, notFound, overloaded, unauthorized } from '../errors.js';
+import type { RequestContext } from '../http/context.js';
 import type { OriginPolicy } from '../http/origin.js';
 import { nextRequestId } from '../http/request-id.js';
 import { JSON_CONTENT_TYPE } from '../http/response.js';
@@ -47,6 +48,18 @@ export class ChatEndpoint {
   private closing = false;
 
   constructor(private readonly deps: ChatEndpointDeps) {}
+
+  /**
+   * A plain `GET /ws`, without the upgrade headers: the handshake's own verdict (426 with
+   * `Upgrade: websocket`, RFC 9110 §15.5.22 / RFC 6455 §4.2.2) as a SPEC §2 error, as a
+   * `ws` server answers one. An upgrade request never comes this way: node:http hands it
+   * to `handleUpgrade`.
+   */
+  readonly handlePlainRequest = (ctx: RequestContext): never => {
+    const check = checkUpgrade(ctx.req);
+    if (check.ok) throw handshakeError(400, 'Connection header must contain "Upgrade"', {});
+    throw handshakeError(check.status, check.message, check.headers);
+  };
 
   /** The `upgrade` listener of the HTTP server. */
   readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {

@@ -75,6 +75,17 @@ test('issue 2 §2: every handshake answer, 101 or refusal, carries a request id;
   assert.match(String(refused.headers['content-security-policy']), /default-src 'none'/);
 });
 
+test('a plain GET /ws (no upgrade) is 426 with Upgrade: websocket, as a ws server answers; other methods 405', async () => {
+  const plain = await request(server.url, '/ws');
+  assert.equal(plain.status, 426);
+  assert.equal(plain.json.error, 'bad_request');
+  assert.equal(plain.headers['upgrade'], 'websocket');
+  assert.equal(plain.headers['sec-websocket-version'], '13');
+  const post = await request(server.url, '/ws', { method: 'POST' });
+  assert.equal(post.status, 405);
+  assert.equal(post.headers['allow'], 'GET, HEAD, OPTIONS');
+});
+
 test('an upgrade anywhere but /ws is 404', async () => {
   const answer = await refusedHandshake(server, { authorization: `Bearer ${ann.token}` }, '/elsewhere');
   assert.equal(answer.status, 404);
