@@ -29,7 +29,7 @@ const SECRET_FIELDS: ReadonlySet<string> = new Set([
   'jwt_secret',
   'secret',
 ]);
-/** Linear, anchored-by-literal patterns (STYLE §9): no nested quantifiers. */
+// Linear, anchored-by-literal patterns (STYLE §9): no nested quantifiers.
 /** `token=`, and any parameter whose name ends in "token" (`refreshToken=`, `access_token=`). */
 const TOKEN_PARAM = /(^|[?&;\s])([\w-]*token)=[^&#\s"]*/gi;
 const BEARER = /(bearer\s+)[^\s",]+/gi;
