@@ -36,6 +36,12 @@ interface JoinAsked {
 
 /** Messages per older page (SPEC §2 allows 1–100). */
 const OLDER_PAGE = 50;
+/**
+ * How often the Devices list is reloaded while the page is visible and connected. No
+ * SPEC §4 event announces a sign-in on another device, so the list is polled; a list
+ * that did not change is not re-rendered (a button about to be clicked stays put).
+ */
+const DEVICES_REFRESH_MS = 3000;
 
 const STATUS_TEXT: Record<ConnectionStatus, string> = {
   connecting: 'Connecting…',
@@ -72,6 +78,11 @@ export class ChatController {
   /** Request ids of our `history` (older page) requests. */
   readonly #pagingOlder = new Set<string>();
 
+  #status: ConnectionStatus = 'connecting';
+  #devicesTimer: ReturnType<typeof setInterval> | undefined;
+  /** The sessions last rendered, as JSON. */
+  #devicesShown = '';
+
   readonly #typing: TypingNotifier;
   readonly #log = new LogView(byId('log', HTMLElement));
   readonly #ui = {
@@ -106,10 +117,14 @@ export class ChatController {
   start(): void {
     this.#ui.status.hidden = false;
     this.#connection.start();
+    this.#devicesTimer = setInterval(() => {
+      if (this.#status === 'connected' && document.visibilityState === 'visible') void this.refreshDevices(true);
+    }, DEVICES_REFRESH_MS);
   }
 
   /** Log out or session over: close the socket for good. */
   stop(): void {
+    clearInterval(this.#devicesTimer);
     this.#typing.reset();
     this.#connection.stop();
     this.#ui.status.hidden = true;
@@ -163,12 +178,16 @@ export class ChatController {
     if (this.#active !== null) this.#typing.keystroke();
   }
 
-  async refreshDevices(): Promise<void> {
+  /** `quiet`: a background poll, whose failure (e.g. during a restart) is not worth an alert. */
+  async refreshDevices(quiet = false): Promise<void> {
     try {
       const sessions = await this.#api.sessions();
+      const shown = JSON.stringify(sessions);
+      if (shown === this.#devicesShown) return;
+      this.#devicesShown = shown;
       renderDevices(this.#ui.devices, sessions, (id) => void this.#signOutDevice(id));
     } catch (error) {
-      this.#showError(`Could not load devices: ${(error as Error).message}`);
+      if (!quiet) this.#showError(`Could not load devices: ${(error as Error).message}`);
     }
   }
 
@@ -422,6 +441,7 @@ export class ChatController {
   }
 
   #showStatus(status: ConnectionStatus): void {
+    this.#status = status;
     this.#ui.status.textContent = STATUS_TEXT[status];
     this.#ui.status.dataset['state'] = status;
   }

@@ -71,6 +71,20 @@ test('SPEC §2: the security headers and a request id are on every response, err
   assert.equal(ids.size, answers.length, 'request ids are unique');
 });
 
+test('SPEC §2: GET / and /assets/* carry CSP, nosniff and referrer-policy, a missing asset\'s 404 too', async () => {
+  const page = await request(server.url, '/');
+  assert.equal(page.status, 200);
+  const asset = /(?:src|href)="(\/assets\/[^"]+)"/.exec(page.text)?.[1];
+  assert.ok(asset, 'the page names an asset');
+  for (const [path, status] of [['/', 200], [asset, 200], ['/assets/0123456789ab/nope.js', 404], ['/assets/app.js', 404]] as const) {
+    const answer = await request(server.url, path);
+    assert.equal(answer.status, status, path);
+    assert.equal(answer.headers['referrer-policy'], 'no-referrer', path);
+    assert.equal(answer.headers['x-content-type-options'], 'nosniff', path);
+    assert.match(String(answer.headers['content-security-policy']), /default-src 'none'/, path);
+  }
+});
+
 test('404 not_found as JSON for an unknown path', async () => {
   assertError(await request(server.url, '/api/nope'), 404, 'not_found');
   assertError(await request(server.url, '/api/health/'), 404, 'not_found');
