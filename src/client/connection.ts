@@ -16,6 +16,10 @@
  * rejected" (the probe's 401 triggers a refresh) from "session over" (the
  * refresh's 401 ends it).
  *
+ * Offline: when the browser reports the network gone (`offline`), the socket is dropped
+ * at once, since a dead link can take minutes to notice, and no attempt is made until
+ * `online`, which retries at once. Messages typed meanwhile wait in the outbox.
+ *
  * The socket is authenticated by the `sl_access` cookie, which the browser sends
  * on the same-origin handshake together with `Origin` (SPEC §4, §7 rule 15); see
  * docs/client.md for why not the `bearer.<token>` subprotocol.
@@ -48,6 +52,8 @@ export class ChatConnection {
   #suspectToken = false;
   /** Whether a `welcome` was ever seen: the first connect says "Connecting…", later ones "Reconnecting…". */
   #everOpen = false;
+  /** The browser said the network is gone: WAITING lasts until it says `online`. */
+  #offline = false;
   readonly #api: Api;
   readonly #hooks: ConnectionHooks;
   readonly #url: string;
@@ -66,13 +72,19 @@ export class ChatConnection {
 
   start(): void {
     if (this.#state !== 'idle') return;
+    this.#offline = !navigator.onLine;
+    addEventListener('offline', this.#onOffline);
+    addEventListener('online', this.#onOnline);
     this.#hooks.status('connecting');
-    void this.#prepare();
+    if (this.#offline) this.#scheduleRetry();
+    else void this.#prepare();
   }
 
   /** Signing out: close for good, never reconnect. */
   stop(): void {
     this.#state = 'stopped';
+    removeEventListener('offline', this.#onOffline);
+    removeEventListener('online', this.#onOnline);
     this.#clearTimer();
     const socket = this.#socket;
     this.#socket = null;
@@ -190,13 +202,33 @@ export class ChatConnection {
     this.#scheduleRetry();
   }
 
-  /** WAITING: full-jitter backoff, then PREPARING again. */
+  /** The network is gone: drop the socket (or the pending retry) and wait for `online`. */
+  readonly #onOffline = (): void => {
+    this.#offline = true;
+    if (this.#state !== 'open' && this.#state !== 'connecting' && this.#state !== 'waiting') return; // PREPARING fails into WAITING
+    const socket = this.#socket;
+    this.#socket = null; // its late close event is ignored
+    socket?.close(CloseCode.NORMAL, 'offline');
+    this.#scheduleRetry();
+  };
+
+  /** The network is back: retry now rather than at the end of a long backoff. */
+  readonly #onOnline = (): void => {
+    this.#offline = false;
+    if (this.#state !== 'waiting') return;
+    this.#clearTimer();
+    this.#attempt = 0;
+    void this.#prepare();
+  };
+
+  /** WAITING: full-jitter backoff, then PREPARING again; offline, until `online`. */
   #scheduleRetry(): void {
     this.#state = 'waiting';
     this.#hooks.status(this.#everOpen ? 'reconnecting' : 'connecting');
+    this.#clearTimer();
+    if (this.#offline) return;
     const delay = fullJitterDelay(this.#attempt, this.#backoff);
     this.#attempt += 1;
-    this.#clearTimer();
     this.#timer = setTimeout(() => {
       this.#timer = null;
       void this.#prepare();

@@ -242,6 +242,26 @@ test('issue 6 point 5: cutting the connection shows Reconnecting…, then every 
   await screenshot(a, '6-after-reconnect');
 });
 
+test('issue 6 point 5: when the browser goes offline the status says Reconnecting… at once; back online, what was typed is sent', { timeout: 90_000 }, async () => {
+  const user = uniqueName('roamer');
+  const room = uniqueName('train').toLowerCase();
+  const page = await newPage();
+  await register(page, user);
+  await createRoom(page, room);
+  await send(page, 'before the tunnel');
+  await seeMessage(page, 'before the tunnel');
+
+  // Emulated offline leaves the open socket working: only the `offline` event says the link is gone.
+  await page.context().setOffline(true);
+  await page.getByRole('status').getByText('Reconnecting…', { exact: true }).waitFor({ timeout: UI_TIMEOUT });
+  await send(page, 'typed in the tunnel');
+  await page.context().setOffline(false);
+
+  await connected(page);
+  await seeMessage(page, 'typed in the tunnel');
+  assert.equal(await logEntries(page, 'typed in the tunnel').count(), 1);
+});
+
 test('SPEC §4 history: a room with 60 messages shows the latest 50, and Older messages pages back to the first', { timeout: 90_000 }, async () => {
   const user = uniqueName('iris');
   const room = uniqueName('long').toLowerCase();
