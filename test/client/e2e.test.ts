@@ -111,6 +111,16 @@ async function send(page: Page, text: string): Promise<void> {
   await page.getByLabel('Message').press('Enter');
 }
 
+/** A newly registered user's page in a room it created, with its first message shown. */
+async function pageInRoom(username: string, room: string, first: string): Promise<Page> {
+  const page = await newPage();
+  await register(page, username);
+  await createRoom(page, room);
+  await send(page, first);
+  await seeMessage(page, first);
+  return page;
+}
+
 /** The entries of the message log whose text is exactly `text`. */
 function logEntries(page: Page, text: string) {
   return page.getByRole('log').locator('.message').filter({ has: page.getByText(text, { exact: true }) });
@@ -208,11 +218,7 @@ test('issue 6 point 5: cutting the connection shows Reconnecting…, then every 
   const reader = uniqueName('reader');
   const writer = uniqueName('writer');
   const room = uniqueName('cut').toLowerCase();
-  const a = await newPage();
-  await register(a, reader);
-  await createRoom(a, room);
-  await send(a, 'before the cut');
-  await seeMessage(a, 'before the cut');
+  const a = await pageInRoom(reader, room, 'before the cut');
 
   // The writer posts over HTTP straight to the server, so the cut does not reach it.
   await apiRegister(writer);
@@ -245,11 +251,7 @@ test('issue 6 point 5: cutting the connection shows Reconnecting…, then every 
 test('issue 6 point 5: when the browser goes offline the status says Reconnecting… at once; back online, what was typed is sent', { timeout: 90_000 }, async () => {
   const user = uniqueName('roamer');
   const room = uniqueName('train').toLowerCase();
-  const page = await newPage();
-  await register(page, user);
-  await createRoom(page, room);
-  await send(page, 'before the tunnel');
-  await seeMessage(page, 'before the tunnel');
+  const page = await pageInRoom(user, room, 'before the tunnel');
 
   // Emulated offline leaves the open socket working: only the `offline` event says the link is gone.
   await page.context().setOffline(true);
