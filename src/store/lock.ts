@@ -27,9 +27,11 @@ export class DataDirLock {
   private constructor(private readonly fs: StoreFileSystem, private readonly file: string) {}
 
   /**
-   * Step 1: try to create the lock file exclusively, with our pid in it.
-   * Step 2: if it exists, read the owner's pid; a live owner means DataDirLockedError.
-   * Step 3: a dead (or unreadable) owner's lock is stale: remove it and go to step 1, once.
+   * Step 1: try to create the lock file exclusively, with our pid and host in it.
+   * Step 2: if it exists, read the owner; a live owner, or one on another host (which
+   *         cannot be checked from here), means DataDirLockedError.
+   * Step 3: otherwise the lock is stale (dead owner, our own pid but not our lock, or
+   *         unreadable): remove it and go to step 1, once.
    */
   static async acquire(fs: StoreFileSystem, dir: string): Promise<DataDirLock> {
     const file = path.resolve(dir, LOCK_FILE);
