@@ -13,7 +13,9 @@
  *   joined once when it spans chunks; fragments are joined once, at FIN;
  * - because the payload is consumed as it arrives, the chunk list never holds more than a
  *   header's worth of bytes, and a payload arriving as many tiny chunks is moved into one
- *   buffer after MAX_PAYLOAD_PIECES pieces, so neither list can grow without bound.
+ *   buffer after MAX_PAYLOAD_PIECES pieces, so neither list can grow without bound. That
+ *   buffer doubles as bytes arrive, up to the announced length: it never holds more than
+ *   twice what was received, so announcing 16 MiB and trickling bytes reserves nothing.
  * Every limit is checked the moment a length is known, before a payload byte is kept.
  */
 import { isValidWireCloseCode } from './close-codes.js';
@@ -77,6 +79,8 @@ export interface ReceiverHandlers {
 
 /** After this many pieces, a payload still arriving is gathered into one buffer instead. */
 export const MAX_PAYLOAD_PIECES = 64;
+/** The gathering buffer's first size, at least (it then doubles). */
+const MIN_GATHER_BYTES = 4096;
 /** §7.1.5: the close code a receiver reports when a Close frame carried no status. */
 const NO_STATUS_RECEIVED = 1005;
 const CLOSE_CODE_LENGTH = 2;
@@ -293,22 +297,31 @@ export class Receiver {
     return true;
   }
 
+  /** Keeps a piece of the payload; `payloadRead` is where it starts. */
   private keepPiece(piece: Buffer): void {
-    if (this.gathered) {
-      this.gathered.set(piece, this.payloadRead);
+    if (this.gathered === undefined) {
+      this.pieces.push(piece);
+      if (this.pieces.length <= MAX_PAYLOAD_PIECES) return;
+      // Many tiny chunks: copy them into one buffer from now on.
+      const kept = this.pieces;
+      this.pieces = [];
+      const received = this.payloadRead + piece.length;
+      this.gathered = Buffer.allocUnsafe(Math.min(this.payloadLength, Math.max(MIN_GATHER_BYTES, 2 * received)));
+      let at = 0;
+      for (const bytes of kept) {
+        this.gathered.set(bytes, at);
+        at += bytes.length;
+      }
       return;
     }
-    this.pieces.push(piece);
-    if (this.pieces.length > MAX_PAYLOAD_PIECES) {
-      // Many tiny chunks: one buffer for the whole payload from now on (allocated once).
-      this.gathered = Buffer.allocUnsafe(this.payloadLength);
-      let at = 0;
-      for (const kept of this.pieces) {
-        this.gathered.set(kept, at);
-        at += kept.length;
-      }
-      this.pieces = [];
+    const needed = this.payloadRead + piece.length;
+    if (needed > this.gathered.length) {
+      // Doubling keeps the copies to O(n) in all, and the buffer within 2× what arrived.
+      const grown = Buffer.allocUnsafe(Math.min(this.payloadLength, Math.max(needed, 2 * this.gathered.length)));
+      grown.set(this.gathered.subarray(0, this.payloadRead));
+      this.gathered = grown;
     }
+    this.gathered.set(piece, this.payloadRead);
   }
 
   private collectPayload(): Buffer {

@@ -175,6 +175,17 @@ test('RFC 6455 §5.5.1: nothing is read after a close frame', () => {
   assert.deepEqual(run([Buffer.concat([closeFrame(1000), text('late'), ping('late')])]).events, [{ type: 'close', code: 1000, reason: '' }]);
 });
 
+test('memory: announcing 16 MiB and trickling bytes reserves about what arrived, not 16 MiB', () => {
+  const announced = 16 * 1024 * 1024;
+  const header = clientFrame({ opcode: OP.BINARY, claimedLength: announced, payload: Buffer.alloc(0) });
+  const before = process.memoryUsage().arrayBuffers;
+  const { events, receiver } = run([header, ...Array.from({ length: 200 }, () => Buffer.from([0x61]))], { maxMessageSize: announced, maxFragments: 1 });
+  const grown = process.memoryUsage().arrayBuffers - before;
+  assert.deepEqual(events, []);
+  assert.equal(receiver.state, ReceiverState.READ_PAYLOAD);
+  assert.ok(grown < 1024 * 1024, `grew by ${grown} bytes for 200 received`);
+});
+
 test('memory: a large payload arriving one byte at a time is reassembled correctly', () => {
   const payload = Buffer.alloc(5000);
   for (let i = 0; i < payload.length; i++) payload[i] = (i * 31) & 0xff;
