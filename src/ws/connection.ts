@@ -253,9 +253,14 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
   /** @internal Trace hook, set only in trace mode. */
   onFrame: ReceiverHandlers['onFrame'] = undefined;
 
-  /** @internal §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response", with the same data. */
+  /**
+   * @internal §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in
+   * response, unless it already received a Close frame", with the same data. The receiver
+   * reads nothing after a Close, so every ping that gets here is answered, even while our
+   * own Close is on its way (only data frames must not follow it, §5.5.1).
+   */
   onPing(payload: Buffer): void {
-    if (this.state === ReadyState.OPEN) this.writeControl(Opcode.Pong, payload);
+    this.writeControl(Opcode.Pong, payload);
     this.emit('ping', payload);
   }
 

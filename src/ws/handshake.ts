@@ -147,12 +147,13 @@ function headerLines(headers: Record<string, string>): string {
  */
 export function acceptResponse(key: string, protocol?: string, extraHeaders: Record<string, string> = {}): string {
   const headers: Record<string, string> = {
-    Upgrade: 'websocket',
-    Connection: 'Upgrade',
-    'Sec-WebSocket-Accept': computeAccept(key),
+    Upgrade: 'websocket', // step 5.2
+    Connection: 'Upgrade', // step 5.3
+    'Sec-WebSocket-Accept': computeAccept(key), // step 5.4
   };
-  if (protocol !== undefined) headers['Sec-WebSocket-Protocol'] = protocol;
-  return `HTTP/1.1 101 Switching Protocols\r\n${headerLines({ ...headers, ...extraHeaders })}\r\n`;
+  if (protocol !== undefined) headers['Sec-WebSocket-Protocol'] = protocol; // step 5.5
+  // Step 5.1, the status line. Extras go first: the handshake's own fields are not theirs to replace.
+  return `HTTP/1.1 101 Switching Protocols\r\n${headerLines({ ...extraHeaders, ...headers })}\r\n`;
 }
 
 /** How long a refused client may keep its half of the connection open. */

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { prepareFrame, WebSocketServer, type ConnectionOptions, type WebSocketConnection, type WebSocketError } from '../../src/ws/index.js';
-import { closeFrame, OP, pong } from './helpers/frames.js';
+import { closeFrame, OP, ping, pong } from './helpers/frames.js';
 import { RawClient, summarize } from './helpers/raw-client.js';
 
 async function withServer(
@@ -44,6 +44,21 @@ test('RFC 6455 §7.1.2: close() sends the code and reason; the peer\'s answer en
     client.send(closeFrame(4000, 'ok'));
     assert.deepEqual(await closed, [4000, 'ok']);
     assert.equal(conn.readyState, 3);
+    await client.untilClosed();
+  });
+});
+
+test('RFC 6455 §5.5.2: a ping that arrives after our Close, before the peer\'s, is still answered with its pong', async () => {
+  await withServer({}, async ({ port, next }) => {
+    const client = await RawClient.open(port);
+    const conn = await next();
+    conn.close(1000);
+    await client.framesAtLeast(1);
+    client.send(ping('still there?'));
+    const frames = await client.framesAtLeast(2);
+    assert.equal(frames[1]!.opcode, OP.PONG);
+    assert.equal(frames[1]!.payload.toString(), 'still there?');
+    client.send(closeFrame(1000));
     await client.untilClosed();
   });
 });
