@@ -6,7 +6,7 @@
  *
  *     OPEN ──close() / protocol error / slow consumer──▶ CLOSING ──TCP gone──▶ CLOSED
  *       │    (Close frame sent, waiting for the peer's)     │
- *       └──peer's Close frame: echo it, end TCP (§5.5.1)────┘
+ *       └──peer's Close frame: echo it (§5.5.1), end TCP (§7.1.1)┘
  *       └──terminate() / TCP lost──────────────────────────────────────────▶ CLOSED
  *
  * `close` is emitted exactly once, when the TCP connection is gone, with the code the peer
@@ -15,7 +15,7 @@
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { isValidWireCloseCode } from './close-codes.js';
+import { CloseCode, isValidWireCloseCode } from './close-codes.js';
 import { WebSocketError } from './errors.js';
 import { FIN, MAX_CONTROL_PAYLOAD, Opcode } from './opcodes.js';
 import { Receiver, type ReceiverHandlers } from './receiver.js';
@@ -59,10 +59,6 @@ export interface SendOptions {
   fragmentSize?: number;
 }
 
-/** §7.4.1: the code we send when closing without a specific reason. */
-const NORMAL_CLOSURE = 1000;
-const NO_STATUS_RECEIVED = 1005;
-const ABNORMAL_CLOSURE = 1006;
 /** §5.5: a Close payload is at most 125 bytes: a 2-byte code and 123 bytes of reason. */
 const MAX_CLOSE_REASON = MAX_CONTROL_PAYLOAD - 2;
 
@@ -147,6 +143,8 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
     );
     if (this.trace) this.onFrame = (frame) => this.trace!('in', frame);
     const tcp = socket as Partial<Socket>;
+    // No Nagle delay: a small frame goes out at once. No idle timeout left over from the
+    // HTTP server: liveness is the heartbeat's job.
     tcp.setNoDelay?.(true);
     tcp.setTimeout?.(0);
     (socket as Owned)[kConnection] = this;
@@ -162,7 +160,8 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
       this.heartbeatTimer = setInterval(() => this.heartbeat(), heartbeat);
       this.heartbeatTimer.unref();
     }
-    // §4.2.2: bytes that arrived with the handshake already belong to the frame stream.
+    // Node's `upgrade` event hands over any bytes read past the request's headers; after
+    // the 101 they can only be frames.
     if (head && head.length > 0) queueMicrotask(() => this.receiveChunk(head));
   }
 
@@ -175,7 +174,11 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
     return this.socket.writableLength;
   }
 
-  /** Sends a text (string) or binary (Buffer) message, optionally split into fragments. */
+  /**
+   * Sends a text (string) or binary (Buffer) message, optionally split into fragments.
+   * Bytes sent as text must be valid UTF-8 (§5.6): they are not checked here, since the
+   * usual source is a string or a message the receiver already validated.
+   */
   send(data: string | Uint8Array, options: SendOptions = {}): void {
     if (this.state !== ReadyState.OPEN) return;
     const binary = options.binary ?? typeof data !== 'string';
@@ -185,7 +188,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
       // Performance: a whole text message is encoded straight into its frame.
       const frame = encodeTextFrame(data);
       if (binary) frame[0] = FIN | Opcode.Binary; // the same UTF-8 bytes, sent as binary
-      this.writeRaw(frame);
+      this.write(frame);
       return;
     }
     const payload = toBuffer(data);
@@ -204,7 +207,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
   sendPrepared(frame: PreparedFrame): void {
     if (this.state !== ReadyState.OPEN) return;
     if (this.trace) this.traceOut(frame.opcode, frame.bytes.subarray(headerSize(frame.payloadLength)), true);
-    this.writeRaw(frame.bytes);
+    this.write(frame.bytes);
   }
 
   /** §5.5.2: a Ping with up to 125 bytes of application data. */
@@ -219,9 +222,10 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
    * Starts the closing handshake (§7.1.2): sends a Close frame and waits for the peer's,
    * tearing TCP down after `closeTimeoutMs` if it does not come.
    */
-  close(code: number = NORMAL_CLOSURE, reason = ''): void {
+  close(code: number = CloseCode.Normal, reason = ''): void {
     if (this.state !== ReadyState.OPEN) return;
-    // §7.4: 1005, 1006, 1015 and the reserved ranges must not be sent.
+    // §7.4.1: 1004 is reserved and 1005, 1006, 1015 "MUST NOT be set as a status code in a
+    // Close control frame"; §7.4.2: 0–999 and 1016–2999 are not ours to send.
     if (!isValidWireCloseCode(code)) throw new RangeError(`close code ${code} may not be sent (RFC 6455 §7.4)`);
     const reasonBytes = Buffer.from(reason, 'utf8');
     if (reasonBytes.length > MAX_CLOSE_REASON) throw new RangeError('a close reason is at most 123 bytes (RFC 6455 §5.5)');
@@ -276,9 +280,10 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
     this.receivedReason = reason;
     if (!this.closeSent) {
       // §5.5.1: "If an endpoint receives a Close frame and did not previously send a Close
-      // frame, the endpoint MUST send a Close frame in response ... typically echoing the
-      // status code it received." A Close without a code is answered without one.
-      this.sendClose(code === NO_STATUS_RECEIVED ? undefined : code, Buffer.alloc(0));
+      // frame, the endpoint MUST send a Close frame in response" ... "(When sending a Close
+      // frame in response, the endpoint typically echos the status code it received.)" A
+      // Close without a code is answered without one.
+      this.sendClose(code === CloseCode.NoStatusReceived ? undefined : code, Buffer.alloc(0));
     }
     // §7.1.1: "the underlying TCP connection, in most normal cases, SHOULD be closed first
     // by the server" — end our side now; the close timer covers a peer that never closes its side.
@@ -309,7 +314,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
     clearTimeout(this.closeTimer);
     clearInterval(this.heartbeatTimer);
     // §7.1.5: the code is the one in the peer's Close frame; §7.1.5 / §7.4.1 1006 when none arrived.
-    this.emit('close', this.receivedCode ?? ABNORMAL_CLOSURE, this.receivedReason);
+    this.emit('close', this.receivedCode ?? CloseCode.Abnormal, this.receivedReason);
   }
 
   private heartbeat(): void {
@@ -355,10 +360,6 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
     writeFrame(this.socket, opcode, payload, fin);
   }
 
-  private writeRaw(frame: Buffer): void {
-    this.write(frame);
-  }
-
   private write(bytes: Buffer): void {
     this.startBatch();
     this.socket.write(bytes);
@@ -392,7 +393,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
    */
   private checkBackpressure(): void {
     if (this.socket.writableLength <= this.maxBufferedAmount || this.state !== ReadyState.OPEN) return;
-    this.onError(new WebSocketError('slow_consumer', 1008, `more than ${this.maxBufferedAmount} bytes waiting to be sent`));
+    this.onError(new WebSocketError('slow_consumer', CloseCode.PolicyViolation, `more than ${this.maxBufferedAmount} bytes waiting to be sent`));
   }
 
   private traceOut(opcode: number, payload: Buffer, fin: boolean): void {

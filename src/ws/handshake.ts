@@ -27,7 +27,7 @@ export type UpgradeCheck =
   | { ok: false; status: number; headers: Record<string, string>; message: string };
 
 /**
- * RFC 7230 §3.2.6 `tchar`: the characters allowed in a token (subprotocol names, list
+ * RFC 9110 §5.6.2 `tchar`: the characters allowed in a token (subprotocol names, list
  * elements). A table lookup per character instead of a regular expression.
  */
 const TCHAR = new Uint8Array(128);
@@ -42,7 +42,7 @@ export function isToken(value: string): boolean {
   return true;
 }
 
-/** Splits a comma-separated header list (RFC 7230 §7), trimming spaces and dropping empty elements. */
+/** Splits a comma-separated header list (RFC 9110 §5.6.1), trimming spaces and dropping empty elements. */
 export function splitList(value: string | undefined): string[] {
   if (value === undefined) return [];
   const out: string[] = [];
@@ -87,7 +87,7 @@ export function checkUpgrade(req: IncomingMessage): UpgradeCheck {
   // ASCII case-insensitive value."
   const upgrade = header(req, 'upgrade');
   // Our policy: a request with no Upgrade at all is plain HTTP sent to a WebSocket
-  // endpoint; RFC 7231 §6.5.15's 426 tells it which protocol to switch to.
+  // endpoint; RFC 9110 §15.5.22's 426 tells it which protocol to switch to.
   if (upgrade === undefined) {
     return fail(426, 'this endpoint speaks WebSocket only', { Upgrade: 'websocket', 'Sec-WebSocket-Version': WEBSOCKET_VERSION });
   }

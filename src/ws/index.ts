@@ -7,7 +7,7 @@ export { acceptUpgrade, type AcceptOptions } from './upgrade.js';
 export { WebSocketConnection, ReadyState, DEFAULT_OPTIONS, type ConnectionOptions, type SendOptions } from './connection.js';
 export { prepareFrame, encodeFrame, type PreparedFrame } from './sender.js';
 export { Receiver, ReceiverState, type ReceiverOptions, type ReceiverHandlers } from './receiver.js';
-export { CloseCode, CLOSE_CODES, describeCloseCode, isValidWireCloseCode, type CloseCodeInfo, type ClientAction } from './close-codes.js';
+export { CloseCode, CLOSE_CODES, describeCloseCode, isValidWireCloseCode, type CloseCodeInfo } from './close-codes.js';
 export { WebSocketError, type WebSocketErrorCode } from './errors.js';
 export { Opcode, isControl, opcodeName } from './opcodes.js';
 export { formatFrame, frameRecord, type FrameInfo, type TraceFn, type TraceDirection } from './trace.js';

@@ -1,6 +1,6 @@
 /**
- * Masking (RFC 6455 §5.3): "octet i of the transformed data is the XOR of octet i of the
- * original data with octet at index i modulo 4 of the masking key". Applying it twice
+ * Masking (RFC 6455 §5.3): "Octet i of the transformed data … is the XOR of octet i of the
+ * original data … with octet at index i modulo 4 of the masking key". Applying it twice
  * restores the data, so the same function masks and unmasks, in place.
  */
 

@@ -2,9 +2,11 @@
  * The frame receiver (RFC 6455 §5.2–§5.5): an explicit, resumable state machine fed TCP
  * chunks of any size, down to one byte at a time.
  *
- *     READ_HEADER ──len 0..125──────────────┬──MASK──▶ READ_MASK ──▶ READ_PAYLOAD ──▶ READ_HEADER
- *          │ len 126 ──▶ READ_LENGTH_16 ───┤                                │
- *          │ len 127 ──▶ READ_LENGTH_64 ───┘                                └─ close frame / error ──▶ CLOSED
+ *     READ_HEADER ──len 0..125─────────────┬──MASK=1──▶ READ_MASK ──▶ READ_PAYLOAD ──▶ READ_HEADER
+ *          │ len 126 ──▶ READ_LENGTH_16 ───┤                                ▲    │
+ *          │ len 127 ──▶ READ_LENGTH_64 ───┴──MASK=0 (client side)──────────┘    └─ close frame ──▶ CLOSED
+ *
+ *     any state ──a check fails (§7.1.7)──▶ CLOSED
  *
  * Memory discipline ("views, not copies"):
  * - unread input is a list of chunks plus an offset into the first; header fields are read
@@ -18,7 +20,7 @@
  *   twice what was received, so announcing 16 MiB and trickling bytes reserves nothing.
  * Every limit is checked the moment a length is known, before a payload byte is kept.
  */
-import { isValidWireCloseCode } from './close-codes.js';
+import { CloseCode, isValidWireCloseCode } from './close-codes.js';
 import { WebSocketError } from './errors.js';
 import { applyMask } from './mask.js';
 import {
@@ -48,7 +50,10 @@ export enum ReceiverState {
   READ_LENGTH_64 = 'READ_LENGTH_64',
   READ_MASK = 'READ_MASK',
   READ_PAYLOAD = 'READ_PAYLOAD',
-  /** After a Close frame or a protocol error: §5.5.1, nothing more is read. */
+  /**
+   * After a Close frame (§1.4: "a peer discards any further data received") or a failure
+   * (§7.1.7: an endpoint "MUST NOT continue to attempt to process data"): nothing more is read.
+   */
   CLOSED = 'CLOSED',
 }
 
@@ -58,7 +63,7 @@ export interface ReceiverOptions {
   /** Most frames one message may be split into; beyond it, close 1008. */
   maxFragments: number;
   /**
-   * §5.1: "a server MUST close the connection upon receiving a frame that is not masked"
+   * §5.1: "The server MUST close the connection upon receiving a frame that is not masked"
    * and "a client MUST close a connection if it detects a masked frame". True (the default)
    * for a server-side receiver.
    */
@@ -81,8 +86,6 @@ export interface ReceiverHandlers {
 export const MAX_PAYLOAD_PIECES = 64;
 /** The gathering buffer's first size, at least (it then doubles). */
 const MIN_GATHER_BYTES = 4096;
-/** §7.1.5: the close code a receiver reports when a Close frame carried no status. */
-const NO_STATUS_RECEIVED = 1005;
 const CLOSE_CODE_LENGTH = 2;
 const EMPTY = Buffer.alloc(0);
 
@@ -198,28 +201,30 @@ export class Receiver {
 
     // §5.2: RSV1-3 "MUST be 0 unless an extension is negotiated that defines meanings for
     // non-zero values. If a nonzero value is received and none of the negotiated extensions
-    // defines the meaning of such a nonzero value, the receiving endpoint MUST _Fail_". We negotiate none.
-    if (this.rsv !== 0) return this.fail('reserved_bits', 1002, `reserved bits set (0x${this.rsv.toString(16)}) without a negotiated extension`);
+    // defines the meaning of such a nonzero value, the receiving endpoint MUST _Fail the
+    // WebSocket Connection_". We negotiate none.
+    if (this.rsv !== 0) return this.fail('reserved_bits', CloseCode.ProtocolError, `reserved bits set (0x${this.rsv.toString(16)}) without a negotiated extension`);
     // §5.2: "If an unknown opcode is received, the receiving endpoint MUST _Fail the WebSocket Connection_."
-    if (!isKnownOpcode(this.opcode)) return this.fail('reserved_opcode', 1002, `reserved opcode ${opcodeName(this.opcode)}`);
+    if (!isKnownOpcode(this.opcode)) return this.fail('reserved_opcode', CloseCode.ProtocolError, `reserved opcode ${opcodeName(this.opcode)}`);
     if (isControl(this.opcode)) {
       // §5.5: "All control frames MUST have a payload length of 125 bytes or less and MUST NOT be fragmented."
-      if (!this.fin) return this.fail('fragmented_control_frame', 1002, `fragmented ${opcodeName(this.opcode)} frame`);
-      if (length7 > MAX_CONTROL_PAYLOAD) return this.fail('control_frame_too_long', 1002, `${opcodeName(this.opcode)} frame longer than 125 bytes`);
+      if (!this.fin) return this.fail('fragmented_control_frame', CloseCode.ProtocolError, `fragmented ${opcodeName(this.opcode)} frame`);
+      if (length7 > MAX_CONTROL_PAYLOAD) return this.fail('control_frame_too_long', CloseCode.ProtocolError, `${opcodeName(this.opcode)} frame longer than 125 bytes`);
     } else if (this.opcode === Opcode.Continuation) {
       // §5.4: a continuation frame only continues a message that was started.
-      if (this.messageOpcode === 0) return this.fail('unexpected_continuation', 1002, 'continuation frame without a message to continue');
+      if (this.messageOpcode === 0) return this.fail('unexpected_continuation', CloseCode.ProtocolError, 'continuation frame without a message to continue');
     } else if (this.messageOpcode !== 0) {
-      // §5.4: "fragments of one message MUST NOT be interleaved between fragments of another
-      // message" — a new text/binary frame while a fragmented message is open is an error.
-      return this.fail('expected_continuation', 1002, `${opcodeName(this.opcode)} frame inside a fragmented message`);
+      // §5.4: "The fragments of one message MUST NOT be interleaved between the fragments of
+      // another message unless an extension has been negotiated that can interpret the
+      // interleaving." We negotiate none: a new text/binary frame inside an open message fails.
+      return this.fail('expected_continuation', CloseCode.ProtocolError, `${opcodeName(this.opcode)} frame inside a fragmented message`);
     }
-    // §5.1: a server "MUST close the connection upon receiving a frame that is not masked"
+    // §5.1: "The server MUST close the connection upon receiving a frame that is not masked"
     // (and a client must fail on a masked one).
     if (this.masked !== this.expectMasked) {
       return this.masked
-        ? this.fail('masked_server_frame', 1002, 'masked frame from a server')
-        : this.fail('unmasked_frame', 1002, 'unmasked frame from a client');
+        ? this.fail('masked_server_frame', CloseCode.ProtocolError, 'masked frame from a server')
+        : this.fail('unmasked_frame', CloseCode.ProtocolError, 'unmasked frame from a client');
     }
 
     if (length7 === LEN_16_MARKER) {
@@ -243,7 +248,7 @@ export class Receiver {
   private readLength64(): void {
     const bytes = this.take(8);
     const high = bytes.readUInt32BE(0);
-    if (high >= 0x80000000) return this.fail('length_high_bit', 1002, '64-bit payload length with its most significant bit set');
+    if (high >= 0x80000000) return this.fail('length_high_bit', CloseCode.ProtocolError, '64-bit payload length with its most significant bit set');
     // Exact below 2^53; anything larger is far past every size limit anyway.
     this.payloadLength = high * 2 ** 32 + bytes.readUInt32BE(4);
     this.lengthKnown();
@@ -256,11 +261,11 @@ export class Receiver {
       // Our policy (not in the RFC): a message split into too many frames is refused, so a
       // stream of tiny fragments cannot pile up per-fragment bookkeeping.
       if (this.fragmentCount > this.maxFragments) {
-        return this.fail('too_many_fragments', 1008, `message split into more than ${this.maxFragments} fragments`);
+        return this.fail('too_many_fragments', CloseCode.PolicyViolation, `message split into more than ${this.maxFragments} fragments`);
       }
       // §7.4.1 1009: "a message that is too big for it to process".
       if (this.messageLength + this.payloadLength > this.maxMessageSize) {
-        return this.fail('message_too_big', 1009, `message larger than ${this.maxMessageSize} bytes`);
+        return this.fail('message_too_big', CloseCode.MessageTooBig, `message larger than ${this.maxMessageSize} bytes`);
       }
       if (this.opcode !== Opcode.Continuation) this.messageOpcode = this.opcode;
     }
@@ -285,7 +290,7 @@ export class Receiver {
       if (this.masked) applyMask(piece, this.maskKey, this.payloadRead & 3);
       // §8.1: "MUST _Fail the WebSocket Connection_" on invalid UTF-8 in a text message.
       if (validate && !this.utf8.write(piece)) {
-        this.fail('invalid_utf8', 1007, 'invalid UTF-8 in a text message', piece);
+        this.fail('invalid_utf8', CloseCode.InvalidPayload, 'invalid UTF-8 in a text message', piece);
         return true;
       }
       this.keepPiece(piece);
@@ -370,24 +375,26 @@ export class Receiver {
     this.messageLength = 0;
     this.fragmentCount = 0;
     // §8.1 / RFC 3629: a text message ending inside a code point is invalid.
-    if (!isBinary && !this.utf8.end()) return this.fail('invalid_utf8', 1007, 'text message ends inside a UTF-8 sequence');
+    if (!isBinary && !this.utf8.end()) return this.fail('invalid_utf8', CloseCode.InvalidPayload, 'text message ends inside a UTF-8 sequence');
     this.handlers.onMessage(data, isBinary);
   }
 
   /** §5.5.1 and §7.1.5: the Close frame's optional status code and UTF-8 reason. */
   private closeFrame(payload: Buffer): void {
-    // §5.5.1: after a Close frame nothing more is read.
+    // §1.4: after a Close frame "a peer discards any further data received".
     this.stop();
-    if (payload.length === 0) return this.handlers.onClose(NO_STATUS_RECEIVED, '');
+    if (payload.length === 0) return this.handlers.onClose(CloseCode.NoStatusReceived, '');
     // §5.5.1: "If there is a body, the first two bytes of the body MUST be a 2-byte unsigned
     // integer" — so a 1-byte body is malformed.
-    if (payload.length < CLOSE_CODE_LENGTH) return this.fail('invalid_close_payload', 1002, 'close frame with a 1-byte payload');
+    if (payload.length < CLOSE_CODE_LENGTH) return this.fail('invalid_close_payload', CloseCode.ProtocolError, 'close frame with a 1-byte payload');
     const code = payload.readUInt16BE(0);
-    // §7.4: only the defined codes and 3000–4999 may be sent.
-    if (!isValidWireCloseCode(code)) return this.fail('invalid_close_code', 1002, `invalid close code ${code}`);
+    // §7.4.1–§7.4.2 (with IANA's 1012–1014): only 1000–1003, 1007–1014 and 3000–4999;
+    // 1004–1006 and 1015 are reserved, 0–999 unused, 1016–2999 kept for the protocol.
+    if (!isValidWireCloseCode(code)) return this.fail('invalid_close_code', CloseCode.ProtocolError, `invalid close code ${code}`);
     const reason = payload.subarray(CLOSE_CODE_LENGTH);
-    // §5.5.1: the reason "is not guaranteed to be human readable" but MUST be UTF-8.
-    if (!isValidUtf8(reason)) return this.fail('invalid_utf8', 1007, 'invalid UTF-8 in the close reason');
+    // §5.5.1: after the code the body "MAY contain UTF-8-encoded data"; §8.1: invalid
+    // UTF-8 fails the connection.
+    if (!isValidUtf8(reason)) return this.fail('invalid_utf8', CloseCode.InvalidPayload, 'invalid UTF-8 in the close reason');
     this.handlers.onClose(code, reason.toString('utf8'));
   }
 

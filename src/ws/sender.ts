@@ -70,6 +70,7 @@ export interface PreparedFrame {
   readonly payloadLength: number;
 }
 
+/** Bytes prepared as text must be valid UTF-8 (§5.6); they are not checked here. */
 export function prepareFrame(data: string | Uint8Array, binary = typeof data !== 'string'): PreparedFrame {
   const opcode = binary ? Opcode.Binary : Opcode.Text;
   if (typeof data === 'string') {

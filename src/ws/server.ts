@@ -6,7 +6,8 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketConnection, type ConnectionOptions } from './connection.js';
+import { CloseCode } from './close-codes.js';
+import { ReadyState, WebSocketConnection, type ConnectionOptions } from './connection.js';
 import { checkUpgrade, rejectUpgrade } from './handshake.js';
 import { acceptUpgrade } from './upgrade.js';
 
@@ -20,15 +21,14 @@ export interface WebSocketServerOptions {
   /** Options for each connection, or a function of the request giving them (e.g. a per-connection trace). */
   connection?: ConnectionOptions | ((req: IncomingMessage) => ConnectionOptions);
   /**
-   * The application's say before `101` (§4.2.1 steps 7–8: Origin, subprotocols,
-   * authentication). Return a `Refusal` to answer with that status instead, or the
-   * selected subprotocol (or undefined for none).
+   * The application's say before `101`: the Origin (§4.2.1 step 7), authentication (§4.2.2
+   * step 2, e.g. a 401) and the subprotocol (§4.2.2 step 4, /subprotocol/). Return a
+   * `Refusal` to answer with that status instead, or the selected subprotocol (or
+   * undefined for none).
    */
   verify?: (req: IncomingMessage, protocols: readonly string[]) => Refusal | { protocol?: string } | undefined;
 }
 
-/** §7.4.1 1001: "an endpoint is going away, such as a server going down". */
-const GOING_AWAY = 1001;
 
 /** Until the handshake is done, a socket error just ends the socket (no per-socket closure). */
 function destroyOnError(this: Duplex): void {
@@ -72,8 +72,8 @@ export class WebSocketServer extends EventEmitter<{ connection: [connection: Web
    */
   async shutdown(timeoutMs = 3000, reason = 'server shutting down'): Promise<void> {
     const open = [...this.connections];
-    const closed = open.map((c) => new Promise<void>((resolve) => (c.readyState === 3 ? resolve() : c.once('close', () => resolve()))));
-    for (const connection of open) connection.close(GOING_AWAY, reason);
+    const closed = open.map((c) => new Promise<void>((resolve) => (c.readyState === ReadyState.CLOSED ? resolve() : c.once('close', () => resolve()))));
+    for (const connection of open) connection.close(CloseCode.GoingAway, reason);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
     await Promise.race([Promise.all(closed), timeout]);

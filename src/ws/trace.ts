@@ -1,7 +1,7 @@
 /**
  * Trace mode for learners: every frame with its RFC 6455 §5.2 field names.
  *
- *     in  FIN=1 RSV1=0 RSV2=0 RSV3=0 opcode=0x1(text) MASK=1 len=5 key=37fa213d payload=48 65 6c 6c 6f "Hello"
+ *     in  FIN=1 RSV1=0 RSV2=0 RSV3=0 opcode=0x1(text) MASK=1 len=5 key=37fa213d payload=48 65 6c 6c 6f
  */
 import { opcodeName } from './opcodes.js';
 

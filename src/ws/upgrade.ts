@@ -7,7 +7,7 @@ import { WebSocketConnection, type ConnectionOptions } from './connection.js';
 import { acceptResponse, type UpgradeCheck } from './handshake.js';
 
 export interface AcceptOptions {
-  /** The subprotocol selected; it must be one the client offered (§4.2.2 step 5.4). */
+  /** The subprotocol selected; it must be one the client offered (§4.2.2 step 4, /subprotocol/). */
   protocol?: string;
   /** Extra response headers (e.g. Set-Cookie). */
   headers?: Record<string, string>;
@@ -26,8 +26,8 @@ export function acceptUpgrade(
   accept: AcceptOptions = {},
   options: ConnectionOptions = {},
 ): WebSocketConnection {
-  // §4.2.2 step 5.4 / §4.1: the client fails the connection if the server selects a
-  // protocol it did not offer, so refuse that programming error here.
+  // §4.2.2 step 4 (/subprotocol/) / §4.1: the client fails the connection if the server
+  // selects a protocol it did not offer, so refuse that programming error here.
   if (accept.protocol !== undefined && !check.protocols.includes(accept.protocol)) {
     throw new RangeError(`subprotocol ${accept.protocol} was not offered by the client`);
   }

@@ -3,15 +3,17 @@
  *
  * §8.1: "When an endpoint is to interpret a byte stream as UTF-8 but finds that the byte
  * stream is not, in fact, a valid UTF-8 stream, that endpoint MUST _Fail the WebSocket
- * Connection_." A text message may arrive in many fragments and each fragment in many TCP
- * chunks, and a code point may be cut anywhere. So the validator is incremental: it keeps
+ * Connection_." And §5.6: "a particular text frame might include a partial UTF-8 sequence;
+ * however, the whole message MUST contain valid UTF-8." A text message may arrive in many
+ * fragments and each fragment in many TCP chunks, and a code point may be cut anywhere
+ * (legally, at a fragment boundary). So the validator is incremental: it keeps
  * the state of an unfinished sequence between calls and fails on the first invalid byte,
  * long before the message is complete (Autobahn case family 6.4: "fail fast").
  *
  * Performance: Node 20's `buffer.isUtf8` (native, SIMD) validates whole buffers far faster
  * than a JavaScript loop. It cannot carry state across calls, so `write` uses it only for
  * the part of each chunk that starts and ends on a code point boundary and runs the byte
- * state machine on the few bytes around the cut. A complete single-frame message goes
+ * state machine on the few bytes around the cut. A close reason, always whole, goes
  * straight to `isUtf8` (see `isValidUtf8`).
  */
 import { isUtf8 } from 'node:buffer';

@@ -88,10 +88,11 @@ test('RFC 6455 §7.4: valid wire close codes are exactly 1000-1003, 1007-1014, 3
   for (let code = 0; code < 70000; code++) assert.equal(isValidWireCloseCode(code), valid(code), String(code));
 });
 
-test('close-code table: every code says what a client should do, including 4001 and 4003', () => {
-  assert.equal(describeCloseCode(4001).action, 'reconnect');
-  assert.equal(describeCloseCode(4003).action, 'give up');
-  assert.equal(describeCloseCode(1013).action, 'back off');
+test('close-code table: RFC and IANA codes by name; 3000-4999 described by range; the table agrees with the wire check', () => {
+  assert.equal(describeCloseCode(1013).name, 'Try Again Later');
   assert.equal(describeCloseCode(1006).onTheWire, false);
+  assert.equal(describeCloseCode(4001).name, 'Private Use');
+  assert.equal(describeCloseCode(3001).name, 'Registered');
+  assert.equal(describeCloseCode(2000).onTheWire, false);
   for (const info of CLOSE_CODES) assert.equal(info.onTheWire, isValidWireCloseCode(info.code), String(info.code));
 });
