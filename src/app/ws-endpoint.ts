@@ -121,7 +121,6 @@ export class ChatEndpoint {
     if (fullNow) return reject(socket, fullNow, id);
     // Step 8.
     const connection = acceptUpgrade(
-      req,
       socket,
       head,
       check,

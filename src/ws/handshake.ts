@@ -19,7 +19,12 @@ export const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 export const WEBSOCKET_VERSION = '13';
 /** §4.2.1 step 5: "a base64-encoded value that, when decoded, is 16 bytes in length". */
 const KEY_BYTES = 16;
-/** 16 bytes in base64: 22 significant characters and `==`. Anchored and linear. */
+/**
+ * 16 bytes in base64: 22 significant characters and `==`. Anchored and linear. Our policy,
+ * stricter than "when decoded, is 16 bytes": only the canonical form, whose unused last
+ * 4 bits are zero (RFC 4648 §3.5), hence `[AQgw]` before the padding. Every client
+ * encodes 16 random bytes this way.
+ */
 const KEY_PATTERN = /^[A-Za-z0-9+/]{21}[AQgw]==$/;
 
 export type UpgradeCheck =
@@ -76,7 +81,8 @@ function header(req: IncomingMessage, name: string): string | undefined {
  * code (such as 400 Bad Request)".
  */
 export function checkUpgrade(req: IncomingMessage): UpgradeCheck {
-  // Step 1: "An HTTP/1.1 or higher GET request, including a Request-URI".
+  // Step 1: "An HTTP/1.1 or higher GET request, including a Request-URI". Our policy: another
+  // method is 405 with `Allow: GET` (RFC 9110 §15.5.6), more precise than §4.2.1's 400.
   if (req.method !== 'GET') return fail(405, 'the opening handshake must be a GET request', { Allow: 'GET' });
   if (req.httpVersionMajor < 1 || (req.httpVersionMajor === 1 && req.httpVersionMinor < 1)) {
     return fail(400, 'the opening handshake needs HTTP/1.1 or higher');
@@ -103,7 +109,8 @@ export function checkUpgrade(req: IncomingMessage): UpgradeCheck {
   }
   // Step 6: "A |Sec-WebSocket-Version| header field, with a value of 13." §4.4: otherwise
   // answer with a |Sec-WebSocket-Version| header listing the versions we understand
-  // (426 Upgrade Required, as §4.2.2 suggests).
+  // (426 Upgrade Required, as §4.2.2 suggests). Our policy: a missing version is answered
+  // the same way (§4.2.1 would allow a 400), so every client learns which version to send.
   if (header(req, 'sec-websocket-version') !== WEBSOCKET_VERSION) {
     return fail(426, 'unsupported WebSocket version; this server speaks 13', { 'Sec-WebSocket-Version': WEBSOCKET_VERSION });
   }

@@ -59,7 +59,7 @@ export class WebSocketServer extends EventEmitter<{ connection: [connection: Web
     const verdict = this.options.verify?.(req, check.protocols);
     if (verdict && 'status' in verdict) return rejectUpgrade(socket, verdict.status, verdict.headers ?? {}, verdict.body ?? '');
     const options = typeof this.options.connection === 'function' ? this.options.connection(req) : this.options.connection;
-    const connection = acceptUpgrade(req, socket, head, check, { protocol: verdict?.protocol }, options);
+    const connection = acceptUpgrade(socket, head, check, { protocol: verdict?.protocol }, options);
     socket.off('error', destroyOnError); // the connection has its own from here on
     this.connections.add(connection);
     connection.on('close', this.forget);

@@ -1,7 +1,6 @@
 /**
  * Turning an accepted upgrade request into a `WebSocketConnection` (RFC 6455 §4.2.2).
  */
-import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketConnection, type ConnectionOptions } from './connection.js';
 import { acceptResponse, type UpgradeCheck } from './handshake.js';
@@ -18,8 +17,6 @@ export interface AcceptOptions {
  * holds any bytes that arrived after the request's headers; they are the first frame bytes.
  */
 export function acceptUpgrade(
-  // The request was already read by checkUpgrade; kept so callers pass what they got.
-  _req: IncomingMessage,
   socket: Duplex,
   head: Buffer | undefined,
   check: Extract<UpgradeCheck, { ok: true }>,

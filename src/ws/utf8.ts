@@ -43,11 +43,6 @@ export class Utf8Validator {
   private low = TAIL_LOW;
   private high = TAIL_HIGH;
 
-  /** True at a code point boundary: no sequence is half-read. */
-  get atBoundary(): boolean {
-    return this.needed === 0;
-  }
-
   /** Forget any half-read sequence (start of a new message). */
   reset(): void {
     this.needed = 0;

@@ -210,7 +210,7 @@ test('a connection accepted on a socket that already vanished still emits close 
     socket.once('close', () => {
       const check = checkUpgrade(req);
       assert.ok(check.ok);
-      const conn = acceptUpgrade(req, socket, head, check);
+      const conn = acceptUpgrade(socket, head, check);
       const codes: number[] = [];
       conn.on('close', (code) => codes.push(code));
       setTimeout(() => http.emit('done', codes), 50);
