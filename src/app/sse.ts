@@ -49,7 +49,8 @@ export class SseStreams {
    * 1. authenticate; the room must exist (404); the connection cap holds (503);
    * 2. answer 200 `text/event-stream` and subscribe to the room, holding live
    *    messages aside;
-   * 3. with a numeric `Last-Event-ID`, replay every message after it, page by page;
+   * 3. with a numeric `Last-Event-ID`, replay every message after it, page by page (all of
+   *    them if the id is beyond the room's history: it belonged to an earlier one);
    * 4. release the held messages newer than the replay, then go live;
    * 5. until the client leaves, the room is deleted, the client falls more than
    *    1 MiB behind (it reconnects with Last-Event-ID) or the server stops.
@@ -103,8 +104,15 @@ export class SseStreams {
       // Step 3.
       if (lastSent !== undefined) {
         for (;;) {
-          const { messages } = await chat.readMessages(room, { since: lastSent, limit: REPLAY_PAGE });
+          const { messages, lastSeq } = await chat.readMessages(room, { since: lastSent, limit: REPLAY_PAGE });
           if (ended) return;
+          // An id above the room's last seq is from an earlier history of this room (deleted
+          // and re-created, or an in-memory server restarted): SSE has no epoch, so replay
+          // this history from its start rather than skip its first messages.
+          if (lastSeq < lastSent) {
+            lastSent = 0;
+            continue;
+          }
           for (const message of messages) write(message);
           if (messages.length < REPLAY_PAGE) break;
         }

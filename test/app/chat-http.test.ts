@@ -146,6 +146,23 @@ test('SPEC §2: SSE honours Last-Event-ID: a reconnecting stream first gets ever
   assert.equal(unknown.status, 404);
 });
 
+test('SSE: a Last-Event-ID beyond the room\'s history (the room was re-created) replays the new history from its start', async () => {
+  await api(server, bob.token, 'POST', '/api/rooms', { name: 'http-reborn' });
+  for (let i = 1; i <= 5; i++) await post(bob, 'http-reborn', `old ${i}`);
+  assert.equal((await api(server, bob.token, 'DELETE', '/api/rooms/http-reborn')).status, 204);
+  await api(server, bob.token, 'POST', '/api/rooms', { name: 'http-reborn' });
+  await post(bob, 'http-reborn', 'new 1');
+  // A client that saw id 5 of the old room reconnects: it must not miss the new seq 1.
+  const stream = await SseStream.open(server, cat.token, 'http-reborn', '5');
+  const [first] = await stream.waitFor(1);
+  assert.equal(first!.id, '1');
+  assert.equal(JSON.parse(first!.data).text, 'new 1');
+  await post(bob, 'http-reborn', 'new 2');
+  const [, live] = await stream.waitFor(2);
+  assert.equal(live!.id, '2');
+  stream.close();
+});
+
 test('SPEC §2: an idle SSE stream gets a comment line every 15 s, so proxies keep it open', { timeout: 30_000 }, async () => {
   await api(server, bob.token, 'POST', '/api/rooms', { name: 'http-keepalive' });
   const opened = Date.now();
