@@ -437,7 +437,8 @@ export class ChatService {
    * 3. if the page is empty and `waitMs` > 0 (not for `before` pages), wait until a
    *    message with `seq > since` exists, the time is up, the room goes, or `signal`
    *    aborts (the client hung up) — then read again;
-   * 4. `lastSeq` is read last, as the room's highest seq when the answer is made (rule 6).
+   * 4. `lastSeq` is read last, as the room's highest seq when the answer is made (rule 6);
+   *    a room deleted meanwhile (say during the wait) is 404, like one that never existed.
    */
   async readMessages(name: string, query: MessageQuery, waitMs = 0, signal?: AbortSignal): Promise<{ messages: Message[]; lastSeq: number }> {
     // Step 1.
@@ -452,8 +453,8 @@ export class ChatService {
       waiting.cancel();
     }
     // Step 4.
-    const room = await this.store.getRoom(name);
-    return { messages, lastSeq: room?.lastSeq ?? messages.at(-1)?.seq ?? 0 };
+    const room = await this.requireRoom(name);
+    return { messages, lastSeq: room.lastSeq };
   }
 
   /** Resolves true when a message with `seq > since` arrives, false on timeout, abort or deletion. */

@@ -114,6 +114,18 @@ test('SPEC §2: a long poll answers as soon as a message after since exists, and
   await sender.close();
 });
 
+test('SPEC §2: a long poll on a room deleted while it waits answers 404 not_found at once', async () => {
+  await api(server, bob.token, 'POST', '/api/rooms', { name: 'http-doomed' });
+  const started = Date.now();
+  const polling = messages(cat, 'http-doomed', '?since=0&wait=20');
+  assert.equal((await api(server, bob.token, 'GET', '/api/rooms')).status, 200); // the poll is in by now
+  assert.equal((await api(server, bob.token, 'DELETE', '/api/rooms/http-doomed')).status, 204);
+  const answer = await polling;
+  assert.equal(answer.status, 404);
+  assert.equal(answer.json.error, 'not_found');
+  assert.ok(Date.now() - started < 10_000, 'answered at the deletion, not after wait');
+});
+
 test('SPEC §2: SSE delivers each message as id: seq, event: message, data: Message — from HTTP and WebSocket senders alike', async () => {
   await api(server, bob.token, 'POST', '/api/rooms', { name: 'http-sse' });
   const stream = await SseStream.open(server, cat.token, 'http-sse');
