@@ -8,15 +8,18 @@
  *     so a bodiless POST such as logout needs no `content-type`, rule 5).
  *  3. A declared `content-length` over the limit: 413 at once, before a byte is read.
  *  4. Read chunks while counting. The moment the count passes the limit (a lying or
- *     absent `content-length`, chunked encoding): stop reading, 413. At most
- *     `limit` bytes are ever held, plus the chunk that crossed it.
+ *     absent `content-length`, chunked encoding): stop keeping them, 413. Never more
+ *     than `limit` bytes are held.
  *  5. Decode as UTF-8, strictly (RFC 8259 §8.1): an invalid sequence is 400.
  *  6. `JSON.parse`; a syntax error is 400 `bad_request`.
  *  7. The top level must be an object (not an array, string, number or null): 400.
  *  8. No `__proto__`/`constructor`/`prototype` key at any depth (rule 3): 400.
  *
- * A 413 answer carries `connection: close`: the rest of an oversize body is never
- * read, so the connection cannot be reused for a next request.
+ * After a 413 the rest of the body is read and thrown away (Node's own handling of a
+ * body nobody consumed), not cut off: closing while the client is still sending makes
+ * our kernel answer its next segments with a reset, and a reset can destroy the 413
+ * before the client reads it (RFC 9112 §9.6). The server's `requestTimeout` bounds how
+ * long a client may keep sending.
  */
 import type { IncomingMessage } from 'node:http';
 import { ApiError, badRequest } from '../errors.js';
@@ -26,8 +29,7 @@ import { isJsonContentType } from './media-type.js';
 /** SPEC §2: a body of exactly 16384 bytes is accepted, 16385 is 413 (rule 5). */
 export const MAX_BODY_BYTES = 16 * 1024;
 
-const payloadTooLarge = (limit: number) =>
-  new ApiError(413, 'payload_too_large', `Request body is over ${limit} bytes`, { connection: 'close' });
+const payloadTooLarge = (limit: number) => new ApiError(413, 'payload_too_large', `Request body is over ${limit} bytes`);
 
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -103,8 +105,8 @@ function readLimited(req: IncomingMessage, limit: number): Promise<Buffer> {
       size += chunk.length;
       if (size > limit) {
         cleanup();
-        // Stop pulling bytes from the socket; the 413 closes the connection.
-        req.pause();
+        // Keep reading, but keep nothing (see the module comment).
+        req.resume();
         reject(payloadTooLarge(limit));
         return;
       }

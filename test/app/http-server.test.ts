@@ -123,6 +123,16 @@ test('SPEC §7 rule 5: register with a 16384-byte body is read (400 on its field
   assertError(over, 413, 'payload_too_large');
 });
 
+test('RFC 9112 §9.6: a body of megabytes still gets its 413 (read and discarded, never cut off with a reset)', async () => {
+  // Cutting the connection off lost the answer in some attempts, not all: try enough times.
+  const huge = '{"a":"' + 'x'.repeat(8_000_000) + '"}';
+  for (let i = 0; i < 20; i++) {
+    const answer = await fetch(`${server.url}/api/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: huge });
+    assert.equal(answer.status, 413, `attempt ${i}`);
+    assert.equal(((await answer.json()) as { error: string }).error, 'payload_too_large');
+  }
+});
+
 test('413 when content-length lies low, or is absent with a chunked body', async () => {
   const big = '{"a":"' + 'x'.repeat(20000) + '"}';
   const chunked = `${Buffer.byteLength(big).toString(16)}\r\n${big}\r\n0\r\n\r\n`;
