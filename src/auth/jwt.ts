@@ -57,6 +57,12 @@ export interface JwtOptions {
   skewSeconds?: number;
 }
 
+/** A token that passed every check, and its typed claims. */
+interface VerifiedToken {
+  readonly token: string;
+  readonly claims: AccessClaims;
+}
+
 /** What `sign` needs; `iss` is always ours. */
 export type ClaimsToSign = Omit<AccessClaims, 'iss'>;
 
@@ -69,8 +75,8 @@ export class Hs256Jwt {
   readonly #skew: number;
   /** Scratch space for the presented signature's 32 octets. */
   readonly #presented = Buffer.alloc(ALG.signatureBytes);
-  /** Verified signature segment → typed claims; bounded, the least recently used go first. */
-  readonly #claimsCache = new BoundedMap<string, AccessClaims>(CLAIMS_CACHE_SIZE);
+  /** Verified signature segment → the token and its typed claims; bounded, the least recently used go first. */
+  readonly #claimsCache = new BoundedMap<string, VerifiedToken>(CLAIMS_CACHE_SIZE);
 
   constructor(options: JwtOptions) {
     if (options.secret.length < ALG.minKeyBytes) {
@@ -89,7 +95,8 @@ export class Hs256Jwt {
     // Step 5: the signature over ASCII(BASE64URL(header) || '.' || BASE64URL(payload)).
     const signingInput = `${ENCODED_HEADER}.${payload}`;
     const signature = encodeBase64url(hs256(this.#key, signingInput));
-    // Step 6–7: the compact serialization.
+    // Step 6: BASE64URL(signature). (Step 7 is for the JSON serialization.) Step 8: the
+    // compact serialization.
     return `${signingInput}.${signature}`;
   }
 
@@ -117,29 +124,30 @@ export class Hs256Jwt {
       checkStructure(token, firstDot, secondDot);
       throw reject('signature is not 32 bytes of canonical base64url');
     }
-    // (b) RFC 7515 §5.2 step 8: validate the MAC over the signing input, compared in constant
-    //     time (RFC 7515 §10.7, RFC 8725 §3.1). The header does not choose the algorithm, so
-    //     computing the MAC before reading the header lets no input pick anything.
+    // (b) RFC 7515 §5.2 step 8: validate the MAC over the signing input, compared "in a
+    //     constant-time manner to thwart timing attacks" (RFC 7518 §3.2; RFC 7515 §10.9). The
+    //     header does not choose the algorithm (RFC 8725 §3.1), so computing the MAC before
+    //     reading the header lets no input pick anything.
     const expected = hs256(this.#key, token.slice(0, secondDot));
     const encodedSignature = token.slice(secondDot + 1);
     // Decoded into a buffer allocated once (verify is synchronous, so it is never shared).
     this.#presented.write(encodedSignature, 'base64url');
     const macMatches = timingSafeEqual(this.#presented, expected);
     // (c) A client presents the same token on every request for its whole life, so the typed
-    //     claims of a verified token are memoized, keyed by its signature segment. A MAC names
-    //     its signing input (another input with the same HMAC-SHA256 would be a forgery), the
-    //     cache is reached only after the constant-time comparison, and every check below is a
-    //     pure function of the signing input, so a hit changes no answer: it was all checked
-    //     when the entry was made. The time-dependent checks run on every call.
+    //     claims of a verified token are memoized, keyed by its signature segment. A hit
+    //     counts only for the very same string, which passed every check below when the
+    //     entry was made. (Not merely the same MAC: the MAC covers bytes, and a string with
+    //     characters above U+00FF can encode to the same bytes while failing the checks.)
+    //     The time-dependent checks run on every call.
     const cached = macMatches ? this.#claimsCache.get(encodedSignature) : undefined;
-    if (cached !== undefined) return this.#checkTimes(cached);
+    if (cached !== undefined && cached.token === token) return this.#checkTimes(cached.claims);
     // (d) Everything else, in full, for a new token (or to name why a forged one fails).
     checkStructure(token, firstDot, secondDot);
     if (!macMatches) throw reject('signature mismatch');
     // Step 8: a nested JWT (`cty` = JWT) cannot occur, the header had no `cty`.
     // Step 9–10: the payload is UTF-8 JSON of an object: the claims set, each claim of its type.
     const claims = typedClaims(Buffer.from(token.slice(firstDot + 1, secondDot), 'base64url').toString('utf8'));
-    this.#claimsCache.set(encodedSignature, claims);
+    this.#claimsCache.set(encodedSignature, { token, claims });
     return this.#checkTimes(claims);
   }
 

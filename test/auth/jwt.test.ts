@@ -244,6 +244,18 @@ test('a token seen once still fails when its signature is altered', () => {
   assert.throws(() => verifier.verify(`${h}.${p}.${forge(HEADER, claims(), Buffer.alloc(32, 1)).split('.')[2]}`), /signature mismatch/);
 });
 
+test('SPEC §7 rule 18: a re-spelled copy of a verified token (a character above U+00FF, same MAC bytes) is rejected, cached or not', () => {
+  const verifier = jwt();
+  const token = forge(HEADER, claims());
+  verifier.verify(token);
+  // The HMAC input is encoded one byte per character: U+0165 becomes 0x65, like 'e'.
+  const at = token.indexOf('.') + 1;
+  const variant = `${token.slice(0, at)}${String.fromCharCode(0x100 + token.charCodeAt(at))}${token.slice(at + 1)}`;
+  assert.throws(() => verifier.verify(variant), (error: unknown) => error instanceof ApiError && error.code === 'unauthorized');
+  assert.throws(() => jwt().verify(variant), (error: unknown) => error instanceof ApiError && error.code === 'unauthorized');
+  assert.equal(verifier.verify(token).sub, 'u1');
+});
+
 test('verified claims are frozen, so a cached copy cannot be altered by a caller', () => {
   const verified = jwt().verify(forge(HEADER, claims()));
   assert.throws(() => {
