@@ -2,7 +2,8 @@
  * The request pipeline over `node:http`, and the server's timeouts.
  *
  * For each request:
- *  1. Take a request id and split the target into path and query.
+ *  1. Take a request id and split the target into path and query. An HTTP/1.1 request
+ *     without `Host` is 400 (RFC 9112 §3.2).
  *  2. `OPTIONS` (any path, `*` included) is a CORS preflight: 204 (cors.ts).
  *  3. CORS: an allowed `Origin` gets its headers on whatever answer follows.
  *  4. Route: 404 `not_found`, 405 `method_not_allowed` with `allow`, 400 for a
@@ -11,7 +12,8 @@
  *     run the handler. An `ApiError` it throws is rendered as SPEC §2's error body;
  *     anything else is a bug: logged at `error` with the request id and stack, and
  *     answered 500 `internal` with no detail.
- *  6. When the answer is finished: count it in `socketlink_http_requests_total
+ *  6. When the answer is over (finished, or cut short: a client leaving an SSE stream
+ *     or a long poll): count it in `socketlink_http_requests_total
  *     {route,status}` and the duration histogram, and log it at `debug` (at `trace`
  *     with the query and the request headers, redacted).
  */
@@ -76,8 +78,9 @@ export function createRequestListener(options: HttpAppOptions): (req: IncomingMe
     const method = req.method ?? 'GET';
     let route = UNMATCHED_ROUTE;
 
-    // Step 6, registered first so every exit path below is counted ('finish' fires once).
-    res.on('finish', () => {
+    // Step 6, registered first so every exit path below is counted. 'close', not 'finish':
+    // it fires exactly once, also for an answer cut short, which never finishes.
+    res.on('close', () => {
       const seconds = (performance.now() - start) / 1000;
       metrics.requests.inc({ route, status: String(res.statusCode) });
       metrics.duration.observe(seconds);
@@ -88,6 +91,12 @@ export function createRequestListener(options: HttpAppOptions): (req: IncomingMe
       }
     });
 
+    // RFC 9112 §3.2: "A server MUST respond with a 400 (Bad Request) status code to any
+    // HTTP/1.1 request message that lacks a Host header field".
+    if (req.headers.host === undefined && req.httpVersion !== '1.0') {
+      sendError(res, id, badRequest('Missing Host header'));
+      return;
+    }
     const origin = req.headers.origin;
     // Step 2.
     if (method === 'OPTIONS') {
@@ -168,6 +177,8 @@ export function createHttpServer(
       keepAliveTimeout: timeouts.keepAliveTimeout,
       connectionsCheckingInterval: timeouts.connectionsCheckingInterval,
       maxHeaderSize: timeouts.maxHeaderSize,
+      // Node's own answer to a missing Host is a bare 400; the listener answers it in JSON.
+      requireHostHeader: false,
     },
     listener,
   );
@@ -183,13 +194,22 @@ export function createHttpServer(
  * or header, headers over `maxHeaderSize`, a header or request timeout). Node's own
  * answer is a bare status line; ours keeps SPEC §2's promise that every body is JSON
  * with the security headers. The status is Node's (RFC 9110 §15.5.9 408, RFC 6585 §5
- * 431, else 400); the `error` code is `bad_request`, the only client-error code SPEC
- * defines for a request that could not be read. The connection is closed after it,
+ * 431, 413 for chunk extensions over Node's limit, else 400); the `error` code is
+ * `payload_too_large` for the 413 and otherwise `bad_request`, the only client-error
+ * code SPEC defines for a request that could not be read. The connection is closed after it,
  * since the parser cannot find where the next request would begin.
  */
 const CLIENT_ERROR_STATUS: Readonly<Record<string, number>> = {
   HPE_HEADER_OVERFLOW: 431,
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: 413,
   ERR_HTTP_REQUEST_TIMEOUT: 408,
+};
+
+const CLIENT_ERROR_BODY: Readonly<Record<number, { error: string; message: string }>> = {
+  400: { error: 'bad_request', message: 'Malformed HTTP request' },
+  408: { error: 'bad_request', message: 'Request not received in time' },
+  413: { error: 'payload_too_large', message: 'Request body chunk extensions too large' },
+  431: { error: 'bad_request', message: 'Request headers too large' },
 };
 
 function answerClientError(error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex): void {
@@ -198,7 +218,7 @@ function answerClientError(error: NodeJS.ErrnoException & { rawPacket?: Buffer }
     return;
   }
   const status = CLIENT_ERROR_STATUS[error.code ?? ''] ?? 400;
-  const body = JSON.stringify({ error: 'bad_request', message: status === 408 ? 'Request not received in time' : status === 431 ? 'Request headers too large' : 'Malformed HTTP request' });
+  const body = JSON.stringify(CLIENT_ERROR_BODY[status] ?? CLIENT_ERROR_BODY[400]);
   let head = `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n`;
   const headers: Record<string, string | number> = {
     ...SECURITY_HEADERS,

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RunningServer } from '../helpers/server.js';
 import { request } from './http-client.js';
-import { api, ChatClient, SseStream, startWithAccounts, type Account } from './chat-client.js';
+import { api, ChatClient, eventually, SseStream, startWithAccounts, type Account } from './chat-client.js';
 
 let server: RunningServer;
 let admin: Account, bob: Account, cat: Account;
@@ -173,6 +173,20 @@ test('SSE: a Last-Event-ID beyond the room\'s history (the room was re-created) 
   const [, live] = await stream.waitFor(2);
   assert.equal(live!.id, '2');
   stream.close();
+});
+
+test('SPEC §2 metrics: an SSE stream the client leaves is counted in socketlink_http_requests_total (an answer cut short)', async () => {
+  await api(server, bob.token, 'POST', '/api/rooms', { name: 'http-counted' });
+  const sseCount = async () => {
+    const text = (await request(server.url, '/metrics')).text;
+    const line = text.split('\n').find((l) => l.startsWith('socketlink_http_requests_total{route="/api/rooms/:name/events",status="200"}'));
+    return line === undefined ? 0 : Number(line.split(' ').at(-1));
+  };
+  const before = await sseCount();
+  const stream = await SseStream.open(server, cat.token, 'http-counted');
+  assert.equal(stream.status, 200);
+  stream.close();
+  await eventually(async () => (await sseCount()) === before + 1, 'the left stream is counted');
 });
 
 test('SPEC §2: an idle SSE stream gets a comment line every 15 s, so proxies keep it open', { timeout: 30_000 }, async () => {

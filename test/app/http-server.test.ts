@@ -85,6 +85,16 @@ test('SPEC §2: GET / and /assets/* carry CSP, nosniff and referrer-policy, a mi
   }
 });
 
+test('RFC 9112 §3.2: an HTTP/1.1 request without Host is 400 bad_request in JSON with our headers; HTTP/1.0 needs none', async () => {
+  const missing = await rawRequest(server.port, 'GET /api/health HTTP/1.1\r\nConnection: close\r\n\r\n');
+  assert.equal(rawStatus(missing), 400);
+  assert.match(missing, /\r\nx-request-id: \S+\r\n/i);
+  assert.match(missing, /\r\nx-content-type-options: nosniff\r\n/i);
+  assert.match(missing, /\{"error":"bad_request","message":"Missing Host header"\}/);
+  const old = await rawRequest(server.port, 'GET /api/health HTTP/1.0\r\n\r\n');
+  assert.match(old, /^HTTP\/1\.1 200 /);
+});
+
 test('404 not_found as JSON for an unknown path', async () => {
   assertError(await request(server.url, '/api/nope'), 404, 'not_found');
   assertError(await request(server.url, '/api/health/'), 404, 'not_found');
