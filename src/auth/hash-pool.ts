@@ -14,8 +14,13 @@ import { overloaded } from '../errors.js';
 export const HASH_MEMORY_BYTES = 128 * 1024 * 1024;
 /** Never let hashes claim more than this share of the machine's memory. */
 const MEMORY_SHARE = 0.25;
-/** libuv's thread pool has 4 threads by default; leave some for fs and dns. */
-const MAX_DEFAULT_CONCURRENCY = 4;
+/**
+ * libuv's thread pool (4 threads unless UV_THREADPOOL_SIZE says otherwise) also runs fs
+ * and dns: the journal's writes must not queue behind a login storm's hashes, so one
+ * thread is always left free.
+ */
+const THREAD_POOL_SIZE = Number(process.env['UV_THREADPOOL_SIZE']) || 4;
+const MAX_DEFAULT_CONCURRENCY = Math.max(1, THREAD_POOL_SIZE - 1);
 /** Enough to absorb a burst of 50 concurrent logins (the login-storm benchmark) without refusing any. */
 export const DEFAULT_MAX_QUEUE = 128;
 /** Before any job has finished, assume a hash takes this long (a 2^17 scrypt is 0.1–0.5 s). */

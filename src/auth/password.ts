@@ -28,19 +28,29 @@ export const DEFAULT_PARAMS: ScryptParams = { ln: 17, r: 8, p: 1 };
 export const SALT_BYTES = 16;
 export const KEY_BYTES = 32;
 
-/** SPEC §2: password length is counted in UTF-8 bytes after NFKC normalization. */
+/**
+ * SPEC §2: a password is 8–1024 bytes of UTF-8. Our choice: the bytes are counted after
+ * NFKC normalization, since the normalized form is what is hashed (issue 2: "normalized
+ * and their length checked before hashing").
+ */
 export const MIN_PASSWORD_BYTES = 8;
 export const MAX_PASSWORD_BYTES = 1024;
 
 /**
- * Bounds on parameters read back from a stored hash: a corrupted or hostile record must not
- * make us allocate gigabytes. They leave room to raise the defaults later.
+ * Bounds on parameters read back from a stored hash, so a corrupted record cannot make us
+ * allocate without limit; they leave room to raise the defaults later. (At the bounds,
+ * ln = 20 and r = 32, one hash would need 4 GiB: `maxmem` is derived from the record too, so
+ * these bounds are the only guard.)
  */
 const MAX_LN = 20;
 const MAX_R = 32;
 const MAX_P = 16;
 
-/** RFC 7914 §2 memory for one scrypt: 128·r·N for V, 128·r·p for B, plus a little working room. */
+/**
+ * Memory for one scrypt: V is N blocks of 128·r bytes (RFC 7914 §5, scryptROMix) and B is
+ * p of them (§6); the `+ 2` is the working space OpenSSL counts, whose `maxmem` check Node's
+ * `crypto.scrypt` applies.
+ */
 export function scryptMemoryBytes({ ln, r, p }: ScryptParams): number {
   return 128 * r * ((1 << ln) + p + 2);
 }
