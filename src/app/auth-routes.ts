@@ -6,9 +6,9 @@
 import type { Auth } from '../auth/types.js';
 import { badRequest, unauthorized } from '../errors.js';
 import type { Handler, RequestContext } from '../http/context.js';
-import { authCookies, clearedAuthCookies, REFRESH_COOKIE, type AuthCookieSettings } from '../http/cookies.js';
 import type { OriginPolicy } from '../http/origin.js';
 import type { Router } from '../http/router.js';
+import { authCookies, clearedAuthCookies, REFRESH_COOKIE, type AuthCookieSettings } from './auth-cookies.js';
 import { requireCookieOrigin, type Authenticator } from './authenticate.js';
 import { clientInfo } from './client-info.js';
 import type { LiveStats } from './live-stats.js';

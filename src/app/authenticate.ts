@@ -15,8 +15,8 @@
 import { ApiError, forbidden, unauthorized } from '../errors.js';
 import type { AccessClaims, Auth } from '../auth/types.js';
 import type { RequestContext } from '../http/context.js';
-import { ACCESS_COOKIE } from '../http/cookies.js';
 import type { OriginPolicy } from '../http/origin.js';
+import { ACCESS_COOKIE } from './auth-cookies.js';
 
 /** RFC 9110 §9.2.1: the methods that are not "safe". */
 export const UNSAFE_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

@@ -9,7 +9,8 @@
  *     is why the Origin rule (SPEC §7 rule 15) is stricter for it.
  */
 import type { IncomingMessage } from 'node:http';
-import { ACCESS_COOKIE, getCookie } from '../http/cookies.js';
+import { getCookie } from '../http/cookies.js';
+import { ACCESS_COOKIE } from './auth-cookies.js';
 import { parseBearer } from './authenticate.js';
 
 /** SPEC §4: the chat subprotocol the server selects. */

@@ -1,20 +1,14 @@
 /**
- * Cookies (RFC 6265): parsing the `Cookie` request header and writing the two
- * `Set-Cookie` lines of SPEC §2.
+ * Cookies (RFC 6265): parsing the `Cookie` request header and writing `Set-Cookie` lines
+ * with the attributes every cookie of ours carries:
  *
- *   sl_access  HttpOnly; SameSite=Strict; Path=/;         Max-Age=ACCESS_TOKEN_TTL
- *   sl_refresh HttpOnly; SameSite=Strict; Path=/api/auth; Max-Age=REFRESH_TOKEN_TTL
- *   plus `Secure` on both when COOKIE_SECURE=1.
+ *   NAME=VALUE; HttpOnly; SameSite=Strict; Path=PATH; Max-Age=SECONDS[; Secure]
  *
- * `HttpOnly` keeps tokens away from page scripts (an XSS cannot read them);
- * `SameSite=Strict` keeps cross-site requests from carrying them; the refresh
- * cookie's `Path=/api/auth` sends it only where it is used.
+ * `HttpOnly` (RFC 6265 §4.1.2.6) keeps a cookie away from page scripts, so an XSS cannot
+ * read it; `SameSite=Strict` (defined by RFC 6265's successor draft, draft-ietf-httpbis-
+ * rfc6265bis) keeps cross-site requests from carrying it; `Secure` (§4.1.2.5) keeps it off
+ * plain HTTP. Which cookies exist, and their paths, is the application's (app/auth-cookies.ts).
  */
-
-export const ACCESS_COOKIE = 'sl_access';
-export const REFRESH_COOKIE = 'sl_refresh';
-export const ACCESS_COOKIE_PATH = '/';
-export const REFRESH_COOKIE_PATH = '/api/auth';
 
 export interface CookieOptions {
   path: string;
@@ -44,30 +38,13 @@ export function serializeCookie(name: string, value: string, options: CookieOpti
 }
 
 /**
- * RFC 6265 §3.1: a cookie is removed by sending it again with the same name, path
- * and a Max-Age of 0 (§5.2.2: a Max-Age of zero or less expires it at once).
+ * Removes a cookie: the same name and path (RFC 6265 §5.3 step 11 replaces the stored
+ * one) with `Max-Age=0`. Looser than the server grammar of §4.1.1, whose max-age starts
+ * with a non-zero digit, but every user agent expires it at once (§5.2.2: "If delta-seconds
+ * is less than or equal to zero (0), let expiry-time be the earliest representable date").
  */
 export function clearCookie(name: string, path: string, secure: boolean): string {
   return serializeCookie(name, '', { path, maxAgeSeconds: 0, secure });
-}
-
-export interface AuthCookieSettings {
-  accessTtlSeconds: number;
-  refreshTtlSeconds: number;
-  secure: boolean;
-}
-
-/** The two cookies set by login and refresh. */
-export function authCookies(accessToken: string, refreshToken: string, settings: AuthCookieSettings): string[] {
-  return [
-    serializeCookie(ACCESS_COOKIE, accessToken, { path: ACCESS_COOKIE_PATH, maxAgeSeconds: settings.accessTtlSeconds, secure: settings.secure }),
-    serializeCookie(REFRESH_COOKIE, refreshToken, { path: REFRESH_COOKIE_PATH, maxAgeSeconds: settings.refreshTtlSeconds, secure: settings.secure }),
-  ];
-}
-
-/** The two cookies cleared by logout. */
-export function clearedAuthCookies(secure: boolean): string[] {
-  return [clearCookie(ACCESS_COOKIE, ACCESS_COOKIE_PATH, secure), clearCookie(REFRESH_COOKIE, REFRESH_COOKIE_PATH, secure)];
 }
 
 /**
@@ -82,8 +59,10 @@ export function getCookie(header: string | undefined, name: string): string | un
   while (start < header.length) {
     let end = header.indexOf(';', start);
     if (end === -1) end = header.length;
-    const eq = header.indexOf('=', start);
-    if (eq !== -1 && eq < end && header.slice(start, eq).trim() === name) {
+    // The '=' is looked for within this pair only, so the whole scan stays linear.
+    let eq = start;
+    while (eq < end && header.charCodeAt(eq) !== 0x3d) eq++;
+    if (eq < end && header.slice(start, eq).trim() === name) {
       let value = header.slice(eq + 1, end).trim();
       if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
       return value;

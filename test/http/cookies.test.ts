@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { authCookies, clearedAuthCookies, getCookie, serializeCookie } from '../../src/http/cookies.js';
+import { authCookies, clearedAuthCookies } from '../../src/app/auth-cookies.js';
+import { getCookie, serializeCookie } from '../../src/http/cookies.js';
 
 test('SPEC §2: login/refresh set sl_access and sl_refresh with exactly the listed attributes', () => {
   const [access, refresh] = authCookies('a.b.c', 'r_t-1', { accessTtlSeconds: 900, refreshTtlSeconds: 604800, secure: false });
