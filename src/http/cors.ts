@@ -7,7 +7,9 @@
  * read. Any answer whose headers depend on `Origin` says `vary: origin` so a cache
  * does not hand one origin's answer to another.
  *
- * Preflight (`OPTIONS`, any path, `*` included): always 204. An allowed origin gets
+ * Preflight: the Fetch standard's preflight is an `OPTIONS` with
+ * `Access-Control-Request-Method`; our choice is to answer every `OPTIONS` (any path,
+ * `*` included, SPEC §2 `OPTIONS *`) the same way: always 204. An allowed origin gets
  * the methods and request headers it may use and a max-age; a disallowed one gets a
  * 204 with no CORS headers at all (SPEC §7 rule 21), which the browser reads as "no".
  */

@@ -5,8 +5,9 @@
  * RFC 9110 §8.3.1: type and subtype are case-insensitive; parameter names are
  * case-insensitive; a parameter value may be a quoted-string.
  * RFC 8259 §8.1: JSON exchanged between systems MUST be encoded as UTF-8, so the
- * only `charset` we accept is `utf-8` (the parameter has no meaning for
- * application/json, but clients commonly send it).
+ * only `charset` we accept is `utf-8`, which clients commonly send. Our policy,
+ * stricter than RFC 8259 §11 (a `charset` "really has no effect on compliant
+ * recipients"): a declared other charset is 415, not silently read as UTF-8.
  */
 const JSON_MEDIA_TYPE = 'application/json';
 const UTF8 = 'utf-8';

@@ -5,7 +5,7 @@
  *
  * Why not `randomUUID()` per request: uniqueness only has to hold within a log
  * stream, and a random per-process prefix plus a counter is unique across restarts
- * and costs nothing on the hot path (performance trick, not a security property:
+ * with high probability (32 random bits) and costs nothing on the hot path (performance trick, not a security property:
  * request ids are not secrets).
  *
  * We do not adopt a client-supplied `x-request-id`: it would let a caller forge

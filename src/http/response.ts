@@ -1,7 +1,8 @@
 /**
- * Writing answers. Every response goes through `sendJson`, `sendNoContent` or
- * `sendError`, so each one carries the security headers (SPEC §2), the request id,
- * and an exact `content-length`.
+ * Writing answers. Every response head goes through `writeHead`, `sendJson` or
+ * `sendNoContent` (the error answers through `sendJson` too), so each carries the
+ * security headers (SPEC §2) and the request id; a body of known size carries an
+ * exact `content-length` (a stream such as SSE has none).
  */
 import type { ServerResponse } from 'node:http';
 import { ApiError } from '../errors.js';
@@ -50,7 +51,8 @@ export function sendJson(res: ServerResponse, requestId: string, status: number,
   const text = JSON.stringify(body);
   const list = baseHeaders(requestId);
   list.push('content-type', JSON_CONTENT_TYPE, 'content-length', Buffer.byteLength(text), 'cache-control', NO_STORE);
-  // Only error answers add headers here (`allow`, `retry-after`, `www-authenticate`), none of the above.
+  // Extra headers (`allow`, `retry-after`, `www-authenticate`, `referrer-policy`...) follow;
+  // none repeats one above.
   if (headers !== undefined) for (const name in headers) list.push(name, headers[name]!);
   res.writeHead(status, list as string[]);
   res.end(text);

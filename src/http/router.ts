@@ -17,7 +17,8 @@
  *
  * HEAD: a pattern with a GET handler answers HEAD with it (RFC 9110 §9.3.2: the
  * server SHOULD send the same header fields as for GET); Node's ServerResponse drops
- * the body of a HEAD response by itself.
+ * the body of a HEAD response by itself. (A streaming GET, such as SSE or a long poll,
+ * thus holds a HEAD open as long as its GET.)
  */
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
