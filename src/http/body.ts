@@ -2,8 +2,9 @@
  * The JSON request body reader (SPEC §2, §7 rules 3 and 5).
  *
  * Algorithm, for one request:
- *  1. Has the request a body? RFC 9112 §6.3: a request has a body when it carries
- *     `transfer-encoding`, or a `content-length` greater than zero. None: `undefined`.
+ *  1. Has the request a body? RFC 9112 §6: a body "is signaled by a Content-Length or
+ *     Transfer-Encoding header field". Our choice (SPEC §7 rule 5): a length of zero
+ *     counts as none. None: `undefined`.
  *  2. A body that is not `application/json`: 415 `unsupported_media_type` (only now,
  *     so a bodiless POST such as logout needs no `content-type`, rule 5).
  *  3. A declared `content-length` over the limit: 413 at once, before a byte is read.
@@ -37,7 +38,7 @@ const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 export function hasBody(req: IncomingMessage): boolean {
   if (req.headers['transfer-encoding'] !== undefined) return true;
   const length = req.headers['content-length'];
-  return length !== undefined && length !== '0';
+  return length !== undefined && Number(length) > 0;
 }
 
 /**
@@ -99,7 +100,7 @@ function readLimited(req: IncomingMessage, limit: number): Promise<Buffer> {
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
-      req.off('aborted', onAborted);
+      req.off('close', onClose);
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
@@ -120,13 +121,15 @@ function readLimited(req: IncomingMessage, limit: number): Promise<Buffer> {
       cleanup();
       reject(error);
     };
-    const onAborted = () => {
+    // 'close' before 'end': the client went away mid-body.
+    const onClose = () => {
+      if (req.complete) return;
       cleanup();
       reject(badRequest('Request body was cut short'));
     };
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
-    req.on('aborted', onAborted);
+    req.on('close', onClose);
   });
 }

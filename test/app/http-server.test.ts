@@ -159,6 +159,9 @@ test('415 unsupported_media_type for a non-JSON body; a bodiless POST needs no c
   assertError(form, 415, 'unsupported_media_type');
   const bodiless = await request(server.url, '/api/auth/logout', { method: 'POST' });
   assertError(bodiless, 401, 'unauthorized');
+  // A zero length written with a leading zero is still zero: no body.
+  const zero = await rawRequest(server.port, 'POST /api/auth/logout HTTP/1.1\r\nHost: x\r\nContent-Length: 00\r\nConnection: close\r\n\r\n');
+  assert.equal(rawStatus(zero), 401, zero);
 });
 
 test('400 bad_request for malformed JSON, a non-object, and a missing body on login', async () => {
