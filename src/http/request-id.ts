@@ -5,8 +5,8 @@
  *
  * Why not `randomUUID()` per request: uniqueness only has to hold within a log
  * stream, and a random per-process prefix plus a counter is unique across restarts
- * with high probability (32 random bits) and costs nothing on the hot path (performance trick, not a security property:
- * request ids are not secrets).
+ * with high probability (32 random bits) and costs nothing on the hot path
+ * (performance trick, not a security property: request ids are not secrets).
  *
  * We do not adopt a client-supplied `x-request-id`: it would let a caller forge
  * log correlation, and an unchecked header value in a log line is an injection risk.
