@@ -5,11 +5,10 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, startServer } from '../helpers/server.js';
+import { refusedStart, startServer } from '../helpers/server.js';
 import { request } from './http-client.js';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'socketlink-http-'));
@@ -49,15 +48,8 @@ test('SPEC §7 rule 22: after a clean restart (SIGTERM), old tokens still work a
 test('issue 5: a second server on a DATA_DIR in use exits 1 with "DATA_DIR in use by pid N", N the first server\'s pid', async () => {
   const first = await startServer({ env: { DATA_DIR: dataDir } });
   try {
-    const run = spawnSync(process.execPath, [path.join(ROOT, 'dist/server.js')], {
-      env: { ...process.env, PORT: '0', DATA_DIR: dataDir, JWT_SECRET: 'test-secret-test-secret-test-secret-0123456789' },
-      encoding: 'utf8',
-      timeout: 10_000,
-    });
-    assert.equal(run.status, 1, run.stderr);
-    assert.equal(run.stdout, '');
-    assert.ok(run.stderr.includes(`DATA_DIR in use by pid ${first.child.pid}`), run.stderr);
-    assert.equal(run.stderr.trimEnd().split('\n').length, 1, 'one line');
+    const line = refusedStart({ DATA_DIR: dataDir, JWT_SECRET: 'test-secret-test-secret-test-secret-0123456789' });
+    assert.ok(line.includes(`DATA_DIR in use by pid ${first.child.pid}`), line);
   } finally {
     await first.stop();
   }

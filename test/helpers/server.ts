@@ -3,7 +3,8 @@
  * process on PORT=0, the way an operator would, and waits for its first stdout
  * line `listening on http://HOST:PORT/` (SPEC §1) to learn the real port.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
@@ -107,4 +108,22 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       return code;
     },
   };
+}
+
+/**
+ * Runs an entry point that must refuse to start (SPEC §1: "a bad value exits 1 with a
+ * one-line message"): exit code 1, nothing on stdout, exactly one line on stderr, which
+ * is returned. `env` goes on top of PORT=0 and DATA_DIR=:memory:.
+ */
+export function refusedStart(env: Record<string, string | undefined>, options: { entry?: string; args?: string[] } = {}): string {
+  const run = spawnSync(process.execPath, [path.join(ROOT, 'dist', options.entry ?? 'server.js'), ...(options.args ?? [])], {
+    env: { ...process.env, PORT: '0', DATA_DIR: ':memory:', ...env },
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+  assert.equal(run.status, 1, run.stderr);
+  assert.equal(run.stdout, '', 'never listening');
+  const lines = run.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, run.stderr);
+  return lines[0]!;
 }

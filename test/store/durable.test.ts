@@ -4,7 +4,6 @@
  */
 import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFile, readdir, stat, truncate, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
@@ -13,7 +12,7 @@ import { DurableStore, type DurableStoreOptions } from '../../src/store/durable.
 import { DataDirLockedError, StoreCorruptError, openStore, MemoryStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
 import { newMessage, newRoom, newSession, newUser } from './contract.js';
-import { FaultyFileSystem, frameOffsets, journals, memoryLog, removeDir, tempDir } from './helpers.js';
+import { deadPid, FaultyFileSystem, frameOffsets, journals, memoryLog, removeDir, tempDir } from './helpers.js';
 
 const open = (dir: string, options: DurableStoreOptions = {}) => DurableStore.open(dir, { log: memoryLog(), ...options });
 
@@ -170,8 +169,8 @@ describe('DurableStore: one owner per DATA_DIR', () => {
 
   it('a lock left by a dead process is stale and taken over', async () => {
     dir = await tempDir();
-    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-    await writeFile(path.join(dir, 'LOCK'), `${dead.stdout}\n`);
+    const dead = deadPid();
+    await writeFile(path.join(dir, 'LOCK'), `${dead}\n`);
     const store = track(await open(dir));
     assert.equal((await readFile(path.join(dir, 'LOCK'), 'utf8')).trim(), `${process.pid} ${hostname()}`);
     await store.close();
@@ -187,11 +186,11 @@ describe('DurableStore: one owner per DATA_DIR', () => {
 
   it('a lock from another host is never judged stale from here: its pid means nothing on this machine', async () => {
     dir = await tempDir();
-    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-    await writeFile(path.join(dir, 'LOCK'), `${dead.stdout} other-host.example\n`);
+    const dead = deadPid();
+    await writeFile(path.join(dir, 'LOCK'), `${dead} other-host.example\n`);
     await assert.rejects(open(dir), (error: unknown) => {
       assert.ok(error instanceof DataDirLockedError);
-      assert.match(error.message, new RegExp(`^DATA_DIR in use by pid ${dead.stdout} on host other-host\\.example \\(remove its LOCK file if that host is gone\\)$`));
+      assert.match(error.message, new RegExp(`^DATA_DIR in use by pid ${dead} on host other-host\\.example \\(remove its LOCK file if that host is gone\\)$`));
       return true;
     });
   });

@@ -1,8 +1,14 @@
 /** Temporary DATA_DIRs, a look at journal frames, and a file system that fails on demand, for the durable-store tests. */
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { nodeFileSystem, type StoreFile, type StoreFileSystem } from '../../src/store/fs.js';
+
+/** The pid of a process that has already exited: what a lock left by `kill -9` holds. */
+export function deadPid(): number {
+  return Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+}
 
 export async function tempDir(): Promise<string> {
   return mkdtemp(path.join(os.tmpdir(), 'socketlink-store-'));
