@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { portNumber } from './config.js';
-import { checkUpgrade, formatFrame, frameRecord, WebSocketServer, type TraceFn } from './ws/index.js';
+import { formatFrame, frameRecord, plainRequestRefusal, WebSocketServer, type TraceFn } from './ws/index.js';
 
 /** SPEC §1: "max message 16 MiB". */
 const MAX_MESSAGE_SIZE = 16 * 1024 * 1024;
@@ -64,12 +64,9 @@ function tracer(id: number): TraceFn | undefined {
 
 /** A plain HTTP request gets the handshake's own verdict (426 for no Upgrade, 400 for a broken one). */
 function onRequest(req: IncomingMessage, res: ServerResponse): void {
-  const check = checkUpgrade(req);
-  const status = check.ok ? 400 : check.status;
-  const headers = check.ok ? {} : check.headers;
-  const message = check.ok ? 'Connection header must contain "Upgrade"' : check.message;
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
-  res.end(`${message}\n`);
+  const refusal = plainRequestRefusal(req);
+  res.writeHead(refusal.status, { 'content-type': 'text/plain; charset=utf-8', ...refusal.headers });
+  res.end(`${refusal.message}\n`);
 }
 
 const http = createServer(onRequest);

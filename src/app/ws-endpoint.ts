@@ -19,7 +19,7 @@ import { JSON_CONTENT_TYPE } from '../http/response.js';
 import { splitTarget } from '../http/router.js';
 import { SECURITY_HEADERS } from '../http/security-headers.js';
 import type { Logger } from '../log.js';
-import { acceptUpgrade, checkUpgrade, formatFrame, frameRecord, ReadyState, rejectUpgrade, type TraceFn, type WebSocketConnection } from '../ws/index.js';
+import { acceptUpgrade, checkUpgrade, formatFrame, frameRecord, plainRequestRefusal, ReadyState, rejectUpgrade, type TraceFn, type WebSocketConnection } from '../ws/index.js';
 import type { ChatMetrics } from './chat-metrics.js';
 import { OVERLOADED_RETRY_AFTER_SECONDS, type ConnectionCount } from './connection-count.js';
 import type { TokenLifecycle } from './token-lifecycle.js';
@@ -50,15 +50,14 @@ export class ChatEndpoint {
   constructor(private readonly deps: ChatEndpointDeps) {}
 
   /**
-   * A plain `GET /ws`, without the upgrade headers: the handshake's own verdict (426 with
+   * A plain `GET /ws`, without the upgrade headers: the engine's verdict (426 with
    * `Upgrade: websocket`, RFC 9110 §15.5.22 / RFC 6455 §4.2.2) as a SPEC §2 error, as a
    * `ws` server answers one. An upgrade request never comes this way: node:http hands it
    * to `handleUpgrade`.
    */
   readonly handlePlainRequest = (ctx: RequestContext): never => {
-    const check = checkUpgrade(ctx.req);
-    if (check.ok) throw handshakeError(400, 'Connection header must contain "Upgrade"', {});
-    throw handshakeError(check.status, check.message, check.headers);
+    const refusal = plainRequestRefusal(ctx.req);
+    throw handshakeError(refusal.status, refusal.message, refusal.headers);
   };
 
   /** The `upgrade` listener of the HTTP server. */

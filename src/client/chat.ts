@@ -78,7 +78,6 @@ export class ChatController {
   /** Request ids of our `history` (older page) requests. */
   readonly #pagingOlder = new Set<string>();
 
-  #status: ConnectionStatus = 'connecting';
   #devicesTimer: ReturnType<typeof setInterval> | undefined;
   /** The sessions last rendered, as JSON. */
   #devicesShown = '';
@@ -118,7 +117,7 @@ export class ChatController {
     this.#ui.status.hidden = false;
     this.#connection.start();
     this.#devicesTimer = setInterval(() => {
-      if (this.#status === 'connected' && document.visibilityState === 'visible') void this.refreshDevices(true);
+      if (this.#connection.isOpen && document.visibilityState === 'visible') void this.refreshDevices(true);
     }, DEVICES_REFRESH_MS);
   }
 
@@ -441,7 +440,6 @@ export class ChatController {
   }
 
   #showStatus(status: ConnectionStatus): void {
-    this.#status = status;
     this.#ui.status.textContent = STATUS_TEXT[status];
     this.#ui.status.dataset['state'] = status;
   }

@@ -163,6 +163,16 @@ export function acceptResponse(key: string, protocol?: string, extraHeaders: Rec
   return `HTTP/1.1 101 Switching Protocols\r\n${headerLines({ ...extraHeaders, ...headers })}\r\n`;
 }
 
+/**
+ * The answer to a plain HTTP request (one node:http did not hand over as an upgrade)
+ * sent to a WebSocket endpoint: 426 when it asked for no upgrade at all, else the
+ * handshake step it broke.
+ */
+export function plainRequestRefusal(req: IncomingMessage): Extract<UpgradeCheck, { ok: false }> {
+  const check = checkUpgrade(req);
+  return check.ok ? { ok: false, status: 400, headers: {}, message: 'Connection header must contain "Upgrade"' } : check;
+}
+
 /** How long a refused client may keep its half of the connection open. */
 const REJECT_LINGER_MS = 2000;
 

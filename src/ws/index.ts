@@ -2,7 +2,7 @@
  * SocketLink's WebSocket engine (RFC 6455). It knows nothing of chat, rooms or tokens.
  * See docs/websocket.md for the tour.
  */
-export { checkUpgrade, computeAccept, rejectUpgrade, selectProtocol, acceptResponse, WEBSOCKET_GUID, type UpgradeCheck } from './handshake.js';
+export { checkUpgrade, computeAccept, plainRequestRefusal, rejectUpgrade, selectProtocol, acceptResponse, WEBSOCKET_GUID, type UpgradeCheck } from './handshake.js';
 export { acceptUpgrade, type AcceptOptions } from './upgrade.js';
 export { WebSocketConnection, ReadyState, DEFAULT_OPTIONS, type ConnectionOptions, type SendOptions } from './connection.js';
 export { prepareFrame, encodeFrame, type PreparedFrame } from './sender.js';
