@@ -95,6 +95,17 @@ test('RFC 9112 §3.2: an HTTP/1.1 request without Host is 400 bad_request in JSO
   assert.match(old, /^HTTP\/1\.1 200 /);
 });
 
+test('chunk extensions past Node\'s limit are 413 payload_too_large in JSON, not a bare status line', async () => {
+  const extension = `;x=${'y'.repeat(20_000)}`;
+  const answer = await rawRequest(
+    server.port,
+    `POST /api/auth/login HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n2${extension}\r\n{}\r\n0\r\n\r\n`,
+  );
+  assert.equal(rawStatus(answer), 413, answer.slice(0, 200));
+  assert.match(answer, /\{"error":"payload_too_large","message":"[^"]+"\}/);
+  assert.match(answer, /\r\nx-request-id: \S+\r\n/i);
+});
+
 test('404 not_found as JSON for an unknown path', async () => {
   assertError(await request(server.url, '/api/nope'), 404, 'not_found');
   assertError(await request(server.url, '/api/health/'), 404, 'not_found');
