@@ -86,21 +86,3 @@ test('RFC 3629: every code point boundary agrees with TextDecoder on random byte
     assert.equal(verdict, oracle(bytes), bytes.toString('hex'));
   }
 });
-
-test('RFC 6455 §5.3: unmasking in pieces at any offset and alignment equals unmasking byte by byte', async () => {
-  const { applyMask } = await import('../../src/ws/mask.js');
-  const key = Buffer.from([0x37, 0xfa, 0x21, 0x3d]);
-  const original = Buffer.alloc(700);
-  for (let i = 0; i < original.length; i++) original[i] = (i * 89) & 0xff;
-  const expected = Buffer.from(original.map((b, i) => b ^ key[i % 4]!));
-  for (const start of [0, 1, 2, 3, 5]) {
-    for (const cut of [0, 1, 130, 131, 333, 700 - start]) {
-      const copy = Buffer.alloc(original.length + 8);
-      const data = copy.subarray(start, start + original.length); // varies the alignment
-      original.copy(data);
-      applyMask(data.subarray(0, cut), key, 0);
-      applyMask(data.subarray(cut), key, cut & 3);
-      assert.ok(data.equals(expected), `start ${start} cut ${cut}`);
-    }
-  }
-});
