@@ -11,6 +11,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { portNumber } from './config.js';
+import { keepNextTickFast } from './keep-next-tick-fast.js';
 import { formatFrame, frameRecord, plainRequestRefusal, WebSocketServer, type TraceFn } from './ws/index.js';
 
 /** SPEC §1: "max message 16 MiB". */
@@ -25,6 +26,8 @@ const MAX_BUFFERED_AMOUNT = 2 * MAX_MESSAGE_SIZE;
 /** SPEC §1: exit within 5 s of SIGINT/SIGTERM. */
 const SHUTDOWN_GRACE_MS = 3000;
 const DEFAULT_PORT = 9001;
+
+keepNextTickFast();
 
 /** One line on stderr, exit 1 (SPEC §1's rule for bad configuration). */
 function fail(message: string): never {

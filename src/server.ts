@@ -13,6 +13,7 @@
  */
 import { createApp } from './app/create-app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { keepNextTickFast } from './keep-next-tick-fast.js';
 import { createLogger } from './log.js';
 import { DataDirLockedError, openStore, StoreCorruptError } from './store/index.js';
 
@@ -20,6 +21,7 @@ import { DataDirLockedError, openStore, StoreCorruptError } from './store/index.
 const SHUTDOWN_DEADLINE_MS = 4_500;
 
 const warn = (line: string) => process.stderr.write(`${line}\n`);
+keepNextTickFast();
 
 // Step 1.
 let config: Config;

@@ -156,6 +156,8 @@ try {
       rps.set(name, result.requests.total / result.duration);
     }
     goalSlices.push(rps);
+    // Each slice on the console, so a run whose goal ratio surprises can be read slice by slice.
+    process.stdout.write(`goal slice ${slice + 1}: ${[...rps].map(([name, value]) => `${name} ${value.toFixed(0)}`).join(', ')} req/s\n`);
   }
   process.stdout.write(`goal phase: ${GOAL_SLICES} slices done\n`);
 } finally {
