@@ -34,16 +34,38 @@ interface WasmApi {
 }
 
 // WebAssembly binary format (https://webassembly.github.io/spec/core/binary/): every
-// size below is under 128, so each LEB128 number is the single byte written.
+// size and index below is under 128, so each LEB128 number is the single byte written.
 const I32 = 0x7f;
 const V128 = 0x7b;
 const FUNC_TYPE = 0x60;
 const EMPTY_BLOCK = 0x40;
 const EXPORT_FUNC = 0x00;
 const EXPORT_MEMORY = 0x02;
-const SIMD_PREFIX = 0xfd;
+// Instructions (binary format §5.4).
+const BLOCK = 0x02;
+const LOOP = 0x03;
+const END = 0x0b;
+const BR = 0x0c;
+const BR_IF = 0x0d;
+const LOCAL_GET = 0x20;
+const LOCAL_SET = 0x21;
+const I32_CONST = 0x41;
+const I32_GE_U = 0x4f;
+const I32_ADD = 0x6a;
+/** SIMD instructions are this prefix followed by their number. */
+const SIMD = 0xfd;
+const V128_LOAD = 0x00;
+const V128_STORE = 0x0b;
+const I32X4_SPLAT = 0x11;
+const V128_XOR = 0x51;
 /** memarg for v128 loads and stores: alignment 2^4 = 16 bytes, offset 0. */
 const ALIGN_16 = [0x04, 0x00];
+
+// Local indices: the two parameters, then the two declared locals.
+const LENGTH = 0;
+const KEY = 1;
+const I = 2;
+const KEY16 = 3;
 
 function section(id: number, content: number[]): number[] {
   return [id, content.length, ...content];
@@ -53,20 +75,20 @@ function name(text: string): number[] {
 }
 
 const XOR_BODY = [
-  2, 1, I32, 1, V128, //                             locals: $i (i32, index 2), $key16 (v128, index 3)
-  0x20, 1, SIMD_PREFIX, 0x11, 0x21, 3, //            local.set $key16 (i32x4.splat (local.get $key))
-  0x02, EMPTY_BLOCK, //                              block $done
-  0x03, EMPTY_BLOCK, //                                loop $next
-  0x20, 2, 0x20, 0, 0x4f, 0x0d, 1, //                    br_if $done (i32.ge_u $i $length)
-  0x20, 2, //                                            address for the store: $i
-  0x20, 2, SIMD_PREFIX, 0x00, ...ALIGN_16, //            v128.load $i
-  0x20, 3, SIMD_PREFIX, 0x51, //                         v128.xor with $key16
-  SIMD_PREFIX, 0x0b, ...ALIGN_16, //                     v128.store
-  0x20, 2, 0x41, 16, 0x6a, 0x21, 2, //                   local.set $i (i32.add $i 16)
-  0x0c, 0, //                                            br $next
-  0x0b, //                                             end loop
-  0x0b, //                                           end block
-  0x0b, //                                         end function
+  2, 1, I32, 1, V128, //                                     locals: one i32 ($i), one v128 ($key16)
+  LOCAL_GET, KEY, SIMD, I32X4_SPLAT, LOCAL_SET, KEY16, //    $key16 = i32x4.splat($key)
+  BLOCK, EMPTY_BLOCK, //                                     block $done
+  LOOP, EMPTY_BLOCK, //                                        loop $next
+  LOCAL_GET, I, LOCAL_GET, LENGTH, I32_GE_U, BR_IF, 1, //        br_if $done ($i >= $length)
+  LOCAL_GET, I, //                                               the store's address: $i
+  LOCAL_GET, I, SIMD, V128_LOAD, ...ALIGN_16, //                 v128.load $i
+  LOCAL_GET, KEY16, SIMD, V128_XOR, //                           v128.xor with $key16
+  SIMD, V128_STORE, ...ALIGN_16, //                              v128.store
+  LOCAL_GET, I, I32_CONST, 16, I32_ADD, LOCAL_SET, I, //         $i = $i + 16
+  BR, 0, //                                                      br $next
+  END, //                                                      end loop
+  END, //                                                    end block
+  END, //                                                  end function
 ];
 
 const MODULE_BYTES = new Uint8Array([
