@@ -12,8 +12,8 @@
  *     run the handler. An `ApiError` it throws is rendered as SPEC §2's error body;
  *     anything else is a bug: logged at `error` with the request id and stack, and
  *     answered 500 `internal` with no detail.
- *  6. When the answer is over (finished, or cut short: a client leaving an SSE stream
- *     or a long poll): count it in `socketlink_http_requests_total
+ *  6. When the answer is over (written before the handler returned, or later finished
+ *     or cut short: a client leaving an SSE stream or a long poll): count it in `socketlink_http_requests_total
  *     {route,status}` and the duration histogram, and log it at `debug` (at `trace`
  *     with the query and the request headers, redacted).
  */
@@ -70,39 +70,19 @@ export function createRequestListener(options: HttpAppOptions): (req: IncomingMe
     sendError(ctx.res, ctx.id, error);
   };
 
-  return (req, res) => {
-    // Step 1.
-    const start = performance.now();
-    const id = nextRequestId();
-    const { path, query } = splitTarget(req.url ?? '/');
-    const method = req.method ?? 'GET';
-    let route = UNMATCHED_ROUTE;
-
-    // Step 6, registered first so every exit path below is counted. 'close', not 'finish':
-    // it fires exactly once, also for an answer cut short, which never finishes.
-    res.on('close', () => {
-      const seconds = (performance.now() - start) / 1000;
-      metrics.requests.inc({ route, status: String(res.statusCode) });
-      metrics.duration.observe(seconds);
-      if (accessLog) {
-        const fields = { reqId: id, method, route, path, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 };
-        if (traceHeaders) log.trace('request', { ...fields, query, headers: req.headers });
-        else log.debug('request', fields);
-      }
-    });
-
+  // Steps 2–5 for one request; returns the route label it is counted under.
+  const respond = (req: IncomingMessage, res: ServerResponse, id: string, method: string, path: string, query: string): string => {
     // RFC 9112 §3.2: "A server MUST respond with a 400 (Bad Request) status code to any
     // HTTP/1.1 request message that lacks a Host header field".
     if (req.headers.host === undefined && req.httpVersion !== '1.0') {
       sendError(res, id, badRequest('Missing Host header'));
-      return;
+      return UNMATCHED_ROUTE;
     }
     const origin = req.headers.origin;
     // Step 2.
     if (method === 'OPTIONS') {
-      route = PREFLIGHT_ROUTE;
       sendNoContent(res, id, preflightHeaders(origin, req.headers.host, origins));
-      return;
+      return PREFLIGHT_ROUTE;
     }
     // Step 3.
     if (origin !== undefined) {
@@ -114,21 +94,18 @@ export function createRequestListener(options: HttpAppOptions): (req: IncomingMe
     switch (found.kind) {
       case 'not_found':
         sendError(res, id, notFound(`No route for ${method} ${path.length > 200 ? path.slice(0, 200) + '…' : path}`));
-        return;
+        return UNMATCHED_ROUTE;
       case 'method_not_allowed':
-        route = found.route;
         sendError(res, id, new ApiError(405, 'method_not_allowed', `${method} is not allowed here`, { allow: found.allow }));
-        return;
+        return found.route;
       case 'bad_path':
-        route = found.route;
         sendError(res, id, badRequest('Malformed percent-encoding in the path'));
-        return;
+        return found.route;
       case 'found':
         break;
     }
     // Step 5.
-    route = found.route;
-    const ctx = new RequestContext(req, res, id, route, path, query, found.params, log);
+    const ctx = new RequestContext(req, res, id, found.route, path, query, found.params, log);
     try {
       // SPEC §2: a body must be JSON and at most 16 KiB on every route, including
       // those that never read it (body.ts steps 1–3; headers only, nothing is read).
@@ -138,6 +115,34 @@ export function createRequestListener(options: HttpAppOptions): (req: IncomingMe
     } catch (error) {
       fail(ctx, error);
     }
+    return found.route;
+  };
+
+  return (req, res) => {
+    // Step 1.
+    const start = performance.now();
+    const id = nextRequestId();
+    const { path, query } = splitTarget(req.url ?? '/');
+    const method = req.method ?? 'GET';
+    const route = respond(req, res, id, method, path, query);
+
+    // Step 6.
+    const answered = () => {
+      const seconds = (performance.now() - start) / 1000;
+      metrics.requests.inc({ route, status: String(res.statusCode) });
+      metrics.duration.observe(seconds);
+      if (accessLog) {
+        const fields = { reqId: id, method, route, path, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 };
+        if (traceHeaders) log.trace('request', { ...fields, query, headers: req.headers });
+        else log.debug('request', fields);
+      }
+    };
+    // Most answers are written before the handler returns: counted now. One still open
+    // (an async handler, an SSE stream, a long poll) is counted on 'close', not 'finish':
+    // it fires exactly once, also for an answer cut short, which never finishes.
+    // Performance: a listener per request cost about 2 % of a health answer.
+    if (res.writableEnded) answered();
+    else res.once('close', answered);
   };
 }
 

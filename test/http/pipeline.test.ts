@@ -81,4 +81,6 @@ test('each answer is counted under its route pattern and status', async () => {
   const text = registry.render();
   assert.match(text, /^socketlink_http_requests_total\{route="\/items\/:id",status="200"\} [2-9]\d*$/m);
   assert.match(text, /^socketlink_http_requests_total\{route="\/sync-bug",status="500"\} 1$/m);
+  // An answer written after the handler returned is counted when it is over, too.
+  assert.match(text, /^socketlink_http_requests_total\{route="\/async-bug",status="500"\} 1$/m);
 });
