@@ -13,9 +13,9 @@
  *     anything else is a bug: logged at `error` with the request id and stack, and
  *     answered 500 `internal` with no detail.
  *  6. When the answer is over (written before the handler returned, or later finished
- *     or cut short: a client leaving an SSE stream or a long poll): count it in `socketlink_http_requests_total
- *     {route,status}` and the duration histogram, and log it at `debug` (at `trace`
- *     with the query and the request headers, redacted).
+ *     or cut short: a client leaving an SSE stream or a long poll): count it in
+ *     `socketlink_http_requests_total{route,status}` and the duration histogram, and log
+ *     it at `debug` (at `trace` with the query and the request headers, redacted).
  */
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
