@@ -26,13 +26,8 @@ export function applyMask(data: Uint8Array, key: Uint8Array, keyOffset = 0): voi
     // 4-byte aligned, so walk byte by byte up to an aligned address first.
     const misalignment = (4 - (data.byteOffset & 3)) & 3;
     for (; i < misalignment; i++) data[i]! ^= key[(i + keyOffset) & 3]!;
-    // The key, rotated to start at this byte, as one 32-bit word in native byte order
-    // (signed, like the Int32Array it is XORed into, so V8 stays in 32-bit integers).
-    const k0 = key[(i + keyOffset) & 3]!;
-    const k1 = key[(i + 1 + keyOffset) & 3]!;
-    const k2 = key[(i + 2 + keyOffset) & 3]!;
-    const k3 = key[(i + 3 + keyOffset) & 3]!;
-    const keyWord = LITTLE_ENDIAN ? k0 | (k1 << 8) | (k2 << 16) | (k3 << 24) : (k0 << 24) | (k1 << 16) | (k2 << 8) | k3;
+    // In native byte order, like the Int32Array it is XORed into.
+    const keyWord = rotatedKeyWord(key, i + keyOffset, LITTLE_ENDIAN);
     const words = (length - i) >>> 2;
     const view = new Int32Array(data.buffer, data.byteOffset + i, words);
     // Four words per turn: about a quarter less time than one (measured on 4 KiB payloads).
@@ -51,12 +46,23 @@ export function applyMask(data: Uint8Array, key: Uint8Array, keyOffset = 0): voi
 
 /** `applyMask` for long payloads, 16 bytes at a time (mask-simd.ts). */
 function applyMaskSimd(data: Uint8Array, key: Uint8Array, keyOffset: number): void {
-  // The key rotated to start at this byte, as a little-endian 32-bit word (WebAssembly
-  // memory is little-endian on every host): its bytes line up with the data's.
-  const keyWord =
-    key[keyOffset & 3]! | (key[(keyOffset + 1) & 3]! << 8) | (key[(keyOffset + 2) & 3]! << 16) | (key[(keyOffset + 3) & 3]! << 24);
+  // Little-endian: WebAssembly memory is little-endian on every host.
+  const keyWord = rotatedKeyWord(key, keyOffset, true);
   // Each piece starts at a multiple of 4 bytes, so the same rotation holds for all of them.
   for (let start = 0; start < data.length; start += SIMD_SCRATCH_BYTES) {
     xorInPlace!(data.subarray(start, start + SIMD_SCRATCH_BYTES), keyWord);
   }
+}
+
+/**
+ * The key rotated to start at payload byte `offset`, as one 32-bit word whose bytes, laid
+ * out in the given byte order, line up with the data's (signed, like an Int32Array element,
+ * so V8 stays in 32-bit integers).
+ */
+function rotatedKeyWord(key: Uint8Array, offset: number, littleEndian: boolean): number {
+  const k0 = key[offset & 3]!;
+  const k1 = key[(offset + 1) & 3]!;
+  const k2 = key[(offset + 2) & 3]!;
+  const k3 = key[(offset + 3) & 3]!;
+  return littleEndian ? k0 | (k1 << 8) | (k2 << 16) | (k3 << 24) : (k0 << 24) | (k1 << 16) | (k2 << 8) | k3;
 }

@@ -22,7 +22,8 @@ test('RFC 6455 §5.3: unmasking in pieces at any offset and alignment equals unm
     const original = pattern(length);
     const expected = maskedByDefinition(original, KEY);
     for (const start of [0, 1, 2, 3, 5]) {
-      for (const cut of [0, 1, 130, 131, 333, 1025, length - 1030, length - start]) {
+      const cuts = [0, 1, 130, 131, 333, 1025, length - 1030, length - start].filter((cut) => cut >= 0 && cut <= length);
+      for (const cut of cuts) {
         const copy = Buffer.alloc(length + 8);
         const data = copy.subarray(start, start + length); // varies the alignment
         original.copy(data);
