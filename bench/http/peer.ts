@@ -5,7 +5,12 @@
  *                      (createHmac + timingSafeEqual: the cryptographic core of what
  *                      SocketLink does; SocketLink also parses claims and asks its store)
  *
- * `node --import tsx bench/http/peer.ts bare|express|fastify` prints
+ * `bare-headers` is the bare handler sending the head SocketLink sends: its security
+ * headers, a request id and `cache-control: no-store` (taken from src/, so they stay the
+ * same). Beside `bare`, it splits what SocketLink's health answer costs into its header
+ * policy and its pipeline.
+ *
+ * `node --import tsx bench/http/peer.ts bare|bare-headers|express|fastify` prints
  * `listening on http://127.0.0.1:PORT/` like the real server. Only 127.0.0.1.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -13,6 +18,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Fastify from 'fastify';
+import { nextRequestId } from '../../src/http/request-id.js';
+import { SECURITY_HEADERS } from '../../src/http/security-headers.js';
 
 const SECRET = process.env.JWT_SECRET ?? 'bench-secret-bench-secret-bench-secret-0123';
 const USER = { id: '00000000-0000-4000-8000-000000000000', username: 'bench_user', role: 'admin', createdAt: '2026-01-01T00:00:00.000Z' };
@@ -35,10 +42,16 @@ function announce(port: number) {
   process.stdout.write(`listening on http://127.0.0.1:${port}/\n`);
 }
 
-if (kind === 'bare') {
+if (kind === 'bare' || kind === 'bare-headers') {
+  const extraHeaders = Object.entries(SECURITY_HEADERS).flat();
   const send = (res: ServerResponse, status: number, body: unknown) => {
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+    if (kind === 'bare') {
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+    } else {
+      // As SocketLink's sendJson (src/http/response.ts): one flat list.
+      res.writeHead(status, [...extraHeaders, 'x-request-id', nextRequestId(), 'content-type', 'application/json; charset=utf-8', 'content-length', String(Buffer.byteLength(text)), 'cache-control', 'no-store']);
+    }
     res.end(text);
   };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -78,7 +91,7 @@ if (kind === 'bare') {
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   announce(Number(new URL(address).port));
 } else {
-  process.stderr.write('usage: peer.ts bare|express|fastify\n');
+  process.stderr.write('usage: peer.ts bare|bare-headers|express|fastify\n');
   process.exit(2);
 }
 

@@ -13,6 +13,10 @@
  * in the goal phase: GOAL_SLICES slices of health alone, each server GOAL_SLICE_S
  * seconds back to back in rotated order, so a slow spell of this shared machine (they
  * come and go within seconds) falls on the servers compared alike.
+ *
+ * Beside the goal, for information: the same slices against a bare handler that sends
+ * SocketLink's own response head (peer.ts `bare-headers`). Next to plain bare, it tells
+ * what SocketLink's header policy costs apart from its pipeline.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -32,7 +36,8 @@ const CONNECTIONS = 32;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? pick(5, 1));
 const GOAL_SLICES = pick(16, 2);
 const GOAL_SLICE_S = 1;
-const GOAL_SERVERS = ['SocketLink', 'node:http (bare)', 'Fastify'];
+const SAME_HEADERS = 'node:http, same headers';
+const GOAL_SERVERS = ['SocketLink', 'node:http (bare)', SAME_HEADERS, 'Fastify'];
 
 interface Target {
   name: string;
@@ -42,6 +47,7 @@ interface Target {
 const TARGETS: Target[] = [
   { name: 'SocketLink', args: [path.join(ROOT, 'dist/server.js')] },
   { name: 'node:http (bare)', args: ['--import', 'tsx', path.join(ROOT, 'bench/http/peer.ts'), 'bare'] },
+  { name: SAME_HEADERS, args: ['--import', 'tsx', path.join(ROOT, 'bench/http/peer.ts'), 'bare-headers'] },
   { name: 'Fastify', args: ['--import', 'tsx', path.join(ROOT, 'bench/http/peer.ts'), 'fastify'] },
   { name: 'Express', args: ['--import', 'tsx', path.join(ROOT, 'bench/http/peer.ts'), 'express'] },
 ];
@@ -123,7 +129,7 @@ function median(samples: Measurement[]): Measurement {
 
 const pct = (share: number) => `${Math.round(share * 100)} %`;
 
-// All four servers run at once (idle while not measured), and the rounds rotate the
+// All servers run at once (idle while not measured), and the rounds rotate the
 // order, so no server is favoured by when it ran on this shared machine.
 const running = new Map<string, { child: ChildProcess; url: string }>();
 const samples = new Map<string, { health: Measurement[]; me: Measurement[] }>();
@@ -197,6 +203,7 @@ function sliceRatios(peer: string): number[] {
 }
 const bareRatios = sliceRatios('node:http (bare)');
 const fastifyRatios = sliceRatios('Fastify');
+const sameHeadersRatios = sliceRatios(SAME_HEADERS);
 const goalBare = medianOf(bareRatios);
 const goalFastify = medianOf(fastifyRatios);
 /** The middle half of the slice ratios: how much the machine moved them. */
@@ -208,23 +215,28 @@ const cpuGoal = (peer: Measurement) => (sl.health.cpuUs === undefined || peer.cp
 const report = `# HTTP routing benchmark
 
 \`npm run bench:http\` — ${new Date().toISOString()} — Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}.
-autocannon, ${CONNECTIONS} connections, ${WARMUP_S} s warm-up then ${DURATION_S} s per measurement, ${ROUNDS} rounds over the four servers in rotated order
+autocannon, ${CONNECTIONS} connections, ${WARMUP_S} s warm-up then ${DURATION_S} s per measurement, ${ROUNDS} rounds over the ${TARGETS.length} servers in rotated order
 (each row is the median round), all on 127.0.0.1, one server under load at a time.
 ${canPin ? `Each server pinned to core ${SERVER_CORE}, autocannon to core ${GENERATOR_CORE} (taskset); the generator CPU column shows how busy autocannon was (near 100 %, it is the limit).` : 'No pinning (taskset or a second core missing): servers and autocannon share the cores.'}
 
 ${table}
 Goal (issue 2): SocketLink's health route ≥ 0.9× bare node:http (**${goalBare.toFixed(2)}×**, ${spread(bareRatios)}, ${goalBare >= 0.9 ? 'met' : 'not met'})
 and ≥ 1.0× Fastify (**${goalFastify.toFixed(2)}×**, ${spread(fastifyRatios)}, ${goalFastify >= 1 ? 'met' : 'not met'}) in requests/s,
-each the median of ${GOAL_SLICES} per-slice ratios: health alone, the three servers ${GOAL_SLICE_S} s each, back to back in
-rotated order, so a slow spell of the machine falls on all three alike (the table's rows are each server's median round).
+each the median of ${GOAL_SLICES} per-slice ratios: health alone, the ${GOAL_SERVERS.length} servers ${GOAL_SLICE_S} s each, back to back in
+rotated order, so a slow spell of the machine falls on all alike (the table's rows are each server's median round).
 By server CPU per request (the steadier measure here): ${cpuGoal(bare.health)} bare node:http, ${cpuGoal(fastify.health)} Fastify
 (a ratio above 1 means SocketLink spends less CPU per health request than the peer).
+
+For information, not the goal: SocketLink's health route is **${medianOf(sameHeadersRatios).toFixed(2)}×** (${spread(sameHeadersRatios)}) a bare node:http handler that sends
+SocketLink's response head (security headers, request id, \`cache-control: no-store\`); bare itself sends only
+\`content-type\` and \`content-length\`. The gap between the two bare rows is what those headers cost in Node.
 
 What each answers: the same JSON bodies. SocketLink's \`/api/auth/me\` verifies the HS256
 token in full (header, claims, \`iss\`, live session, revocation, user lookup in the store);
 the peers only check the HMAC signature (createHmac + timingSafeEqual), so the \`me\` rows
 set SocketLink's whole pipeline against the cryptographic floor. SocketLink also adds its
-security headers, request id, CORS check and metrics to every answer; the peers do not.
+security headers, request id, CORS check and metrics to every answer; the peers do not
+(but for "${SAME_HEADERS}", which sends the same head).
 Fastify uses response schemas (its documented fast path); Express runs with its defaults.
 The machine is shared with other work, so requests/s move between runs and rounds; the CPU-per-request columns (from /proc, user + system time
 of the server process during the measurement) are steadier. Compare ratios within one run.
