@@ -6,7 +6,7 @@
  *
  * Bounded: every server is a child process on 127.0.0.1; each measurement is one
  * autocannon run of DURATION_S seconds after a WARMUP_S warm-up; ROUNDS rounds of
- * 8 measurements, then the goal phase (about 4.5 minutes at the defaults). One server
+ * 10 measurements, then the goal phase (about 5.5 minutes at the defaults). One server
  * is loaded at a time.
  *
  * Goal (issue 2): SocketLink's health ≥ 0.9× bare node:http and ≥ 1.0× Fastify, judged
