@@ -11,7 +11,7 @@ import type { Message, Room } from './model.js';
 
 // --- limits (SPEC §2 "Validation", §4, §7 rules 1, 4, 5) ------------------------
 
-/** SPEC §4: a request `id` is a string of at most 64 characters. */
+/** SPEC §4: a request `id` is a string of at most 64 characters (code points, rule 5). */
 export const MAX_REQUEST_ID_LENGTH = 64;
 /** SPEC §2: message text is 1–1000 characters (Unicode code points, rule 5) after trimming. */
 export const MAX_MESSAGE_CODE_POINTS = 1000;
@@ -127,10 +127,15 @@ export function validateMessageText(value: unknown): string | ApiError {
   if (typeof value !== 'string') return bad('text must be a string');
   const text = value.trim();
   if (text.length === 0) return bad('text must not be empty');
-  if (countCodePointsUpTo(text, MAX_MESSAGE_CODE_POINTS + 1) > MAX_MESSAGE_CODE_POINTS) {
+  if (hasMoreCodePointsThan(text, MAX_MESSAGE_CODE_POINTS)) {
     return new ApiError(400, 'message_too_long', `text must be at most ${MAX_MESSAGE_CODE_POINTS} characters`);
   }
   return text;
+}
+
+/** SPEC §7 rule 5: "characters" are Unicode code points, not UTF-16 units. */
+function hasMoreCodePointsThan(text: string, max: number): boolean {
+  return countCodePointsUpTo(text, max + 1) > max;
 }
 
 /**
@@ -200,7 +205,7 @@ export function parseClientEvent(text: string): ClientEvent | ProtocolError {
   const rawId = field(object, 'id');
   let id: string | undefined;
   if (rawId !== undefined) {
-    if (typeof rawId !== 'string' || rawId.length > MAX_REQUEST_ID_LENGTH) {
+    if (typeof rawId !== 'string' || hasMoreCodePointsThan(rawId, MAX_REQUEST_ID_LENGTH)) {
       return new ProtocolError(bad(`id must be a string of at most ${MAX_REQUEST_ID_LENGTH} characters`), undefined);
     }
     id = rawId;

@@ -27,9 +27,12 @@ test('SPEC §4: an unknown or missing type is bad_request and keeps the request 
   assert.equal(rejected('{"id":"r2"}').replyTo, 'r2');
 });
 
-test('SPEC §4: an id must be a string of at most 64 characters', () => {
+test('SPEC §4 and §7 rule 5: an id must be a string of at most 64 characters, counted in code points', () => {
   assert.deepEqual(parseClientEvent(`{"type":"list_rooms","id":"${'a'.repeat(64)}"}`), { type: 'list_rooms', id: 'a'.repeat(64) });
   assert.equal(rejected(`{"type":"list_rooms","id":"${'a'.repeat(65)}"}`).code, 'bad_request');
+  // 64 emoji are 128 UTF-16 units but 64 characters; 65 are one too many.
+  assert.deepEqual(parseClientEvent(JSON.stringify({ type: 'list_rooms', id: '😀'.repeat(64) })), { type: 'list_rooms', id: '😀'.repeat(64) });
+  assert.equal(rejected(JSON.stringify({ type: 'list_rooms', id: '😀'.repeat(65) })).code, 'bad_request');
   assert.equal(rejected('{"type":"list_rooms","id":7}').code, 'bad_request');
 });
 
