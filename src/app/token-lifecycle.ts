@@ -74,15 +74,15 @@ export class TokenLifecycle {
     this.arm(peer, 'expire', expiresAt, () => peer.close(CLOSE_TOKEN_EXPIRED, 'token expired'));
   }
 
-  /** Runs `callback` at `time` (epoch ms): at once if it has passed; re-armed across long waits. */
+  /**
+   * Runs `callback` at `time` (epoch ms), re-armed across long waits. A time already
+   * past still waits for the next timer turn: the frame being answered now goes out
+   * first, so an `auth` with a token inside the skew is acked before the
+   * `token_expiring` and the close that its passed `exp` brings at once.
+   */
   private arm(peer: WsPeer, slot: 'warn' | 'expire', time: number, callback: () => void): void {
-    const wait = time - this.now();
-    if (wait <= 0) {
-      peer.timers[slot] = undefined;
-      callback();
-      return;
-    }
-    const timer = setTimeout(() => this.arm(peer, slot, time, callback), Math.min(wait, MAX_TIMER_MS));
+    const wait = Math.max(0, time - this.now());
+    const timer = setTimeout(() => (this.now() >= time ? callback() : this.arm(peer, slot, time, callback)), Math.min(wait, MAX_TIMER_MS));
     timer.unref();
     peer.timers[slot] = timer;
   }

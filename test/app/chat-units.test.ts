@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { AccessClaims, Auth, AuthEvents } from '../../src/auth/types.js';
 import { encodeEvent } from '../../src/chat/protocol.js';
@@ -46,9 +46,11 @@ class StubConnection extends EventEmitter {
   closedWith: [number, string] | undefined;
   sendPrepared(frame: { bytes: Buffer }) {
     this.sent.push(frame.bytes);
+    this.emit('sent');
   }
   close(code: number, reason: string) {
     this.closedWith = [code, reason];
+    this.emit('closed');
   }
 }
 
@@ -104,13 +106,18 @@ test('SPEC §7 rule 14: token_expiring at once with under 60 s left, then close 
   const auth = new StubAuth();
   const lifecycle = new TokenLifecycle(auth as unknown as Auth, () => Date.now());
   const { connection, peer } = stubPeer(Math.floor(now / 1000) + 1);
+  const warned = once(connection, 'sent');
+  const closed = once(connection, 'closed');
+  // The lifecycle's timers are unref'd (they must not hold a process open): this test holds it.
+  const hold = setInterval(() => {}, 1000);
   lifecycle.track(peer);
+  assert.equal(connection.sent.length, 0, 'not inside track(): the frame being answered goes first');
+  await warned;
   assert.equal(JSON.parse(connection.sent[0]!.subarray(2).toString()).type, 'token_expiring');
   assert.equal(JSON.parse(connection.sent[0]!.subarray(2).toString()).expiresAt, peer.claims.exp * 1000);
   assert.equal(connection.closedWith, undefined);
-  await new Promise<void>((resolve) => {
-    const check = setInterval(() => connection.closedWith && (clearInterval(check), resolve()), 10);
-  });
+  await closed;
+  clearInterval(hold);
   assert.deepEqual(connection.closedWith, [CLOSE_TOKEN_EXPIRED, 'token expired']);
   assert.ok(Date.now() >= peer.claims.exp * 1000);
   lifecycle.untrack(peer);

@@ -78,6 +78,19 @@ test('SPEC §7 rule 14: a token inside the 30 s skew is accepted at the handshak
   assert.equal((await api(server, token, 'GET', '/api/auth/me')).status, 200);
 });
 
+test('SPEC §4 and §7 rule 14: an auth whose token is inside the skew is acked first, then token_expiring, then the 4001 its passed exp brings', async () => {
+  const client = await ChatClient.open(server, ann.token);
+  const exp = nowSeconds() - 5;
+  const token = forge({ ...decodePayload(ann.token), jti: 'rule14-auth-skew', exp });
+  client.send({ type: 'auth', token, id: 'renew' });
+  assert.equal((await client.closed).code, 4001);
+  const answered = client.inbox.filter((e) => e.type !== 'presence');
+  assert.deepEqual(answered, [
+    { type: 'ack', replyTo: 'renew', expiresAt: exp * 1000 },
+    { type: 'token_expiring', expiresAt: exp * 1000 },
+  ]);
+});
+
 // --- Rule 15 ---
 
 test('SPEC §7 rule 15: without Origin, a token by ?token= or by subprotocol is accepted; by cookie it is 403', async () => {
