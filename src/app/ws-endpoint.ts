@@ -157,6 +157,10 @@ export class ChatEndpoint {
       // Binary frames are decoded too: anything that is not our JSON is a bad_request, not a close.
       void chat.handle(peer, data.toString('utf8'));
     });
+    // SPEC §7 rule 13: "every client frame" counts, control frames too (the engine has
+    // already answered a ping with its pong).
+    connection.on('ping', () => chat.count(peer));
+    connection.on('pong', () => chat.count(peer));
     // The engine closes the connection itself on a protocol error; the close event follows.
     connection.on('error', (error) => log.debug('websocket error', { peer: peer.id, user: user.id, code: error.code, closeCode: error.closeCode }));
     connection.once('close', (code) => {

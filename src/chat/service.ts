@@ -13,7 +13,7 @@ import { ApiError, forbidden, notFound } from '../errors.js';
 import type { PublicUser } from '../auth/types.js';
 import type { RoomRecord, Store } from '../store/types.js';
 import { systemClock, type Clock } from './clock.js';
-import { DEFAULT_FLOOD_LIMITS, FloodGuard, type FloodLimits } from './flood.js';
+import { DEFAULT_FLOOD_LIMITS, FloodGuard, type FloodLimits, type FloodVerdict } from './flood.js';
 import { joinHistory, latestBefore, pageMessages, type MessageQuery } from './history.js';
 import { toMessage, toRoom, type ChatActor, type Message, type Room } from './model.js';
 import { PresenceTracker } from './presence.js';
@@ -205,12 +205,8 @@ export class ChatService {
     const state = this.peers.get(peer.id);
     if (!state?.open) return Promise.resolve();
     // Step 1.
-    const verdict = state.flood.check(this.clock.now());
-    if (verdict === 'close') {
-      state.open = false;
-      peer.close(CLOSE_POLICY_VIOLATION, 'flooding');
-      return Promise.resolve();
-    }
+    const verdict = this.meter(state);
+    if (verdict === 'close') return Promise.resolve();
     // Step 2.
     const event = parseClientEvent(text);
     if (verdict === 'rate_limited') {
@@ -225,6 +221,26 @@ export class ChatService {
     // Step 3.
     state.queue = state.queue.then(() => this.dispatchSafely(state, event));
     return state.queue;
+  }
+
+  /**
+   * A frame with nothing for chat in it, a WebSocket ping or pong: it counts toward the
+   * flood limit all the same (rule 13), so a ping flood is closed 1008 like any other and
+   * spends the budget of the frames after it. It has no request to answer `rate_limited`.
+   */
+  count(peer: ChatPeer): void {
+    const state = this.peers.get(peer.id);
+    if (state?.open) this.meter(state);
+  }
+
+  /** Step 1 of `handle`: one frame through the flood meters; a `close` verdict closes 1008 here. */
+  private meter(state: PeerState): FloodVerdict {
+    const verdict = state.flood.check(this.clock.now());
+    if (verdict === 'close') {
+      state.open = false;
+      state.peer.close(CLOSE_POLICY_VIOLATION, 'flooding');
+    }
+    return verdict;
   }
 
   private async dispatchSafely(state: PeerState, event: ClientEvent): Promise<void> {

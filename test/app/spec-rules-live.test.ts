@@ -1,7 +1,7 @@
 /**
  * SPEC §7 rules 13–16 ("Live connections"), black-box against the built server: the
- * clauses that chat-ws and chat-live did not assert — invalid and binary frames count
- * toward the flood limit, the 60 s warning and the skew on a live socket, the Origin
+ * clauses that chat-ws and chat-live did not assert — invalid, binary and control frames
+ * count toward the flood limit, the 60 s warning and the skew on a live socket, the Origin
  * rule for every token transport, and a logout that closes only its own session's sockets.
  */
 import { test, before, after } from 'node:test';
@@ -51,6 +51,17 @@ test('SPEC §7 rule 13: binary frames and requests that fail (typing outside a r
   assert.equal(code, 1008);
   assert.ok(errors.includes('not_found'), 'the frames were handled');
   assert.ok(errors.includes('rate_limited'));
+});
+
+test('SPEC §7 rule 13: pings count too: 60 spend the burst of 40, so the next request is rate_limited; 150 close 1008', async () => {
+  const spender = await ChatClient.open(server, ann.token);
+  for (let i = 0; i < 60; i++) spender.ws.ping();
+  // 20 over the burst: a second of refill before this request would be needed to pass.
+  assert.equal((await spender.call({ type: 'list_rooms' })).code, 'rate_limited');
+  await spender.close();
+  const flooder = await ChatClient.open(server, ann.token);
+  for (let i = 0; i < 150; i++) flooder.ws.ping();
+  assert.equal((await flooder.closed).code, 1008);
 });
 
 // --- Rule 14 ---
