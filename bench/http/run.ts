@@ -206,13 +206,13 @@ const fastifyRatios = sliceRatios('Fastify');
 const sameHeadersRatios = sliceRatios(SAME_HEADERS);
 const goalBare = medianOf(bareRatios);
 const goalFastify = medianOf(fastifyRatios);
-// The goal ratios get three decimals: at two, 0.897 reads "0.90×, not met".
 /** The middle half of the slice ratios: how much the machine moved them. */
 const spread = (ratios: number[]) => {
   const [low, high] = middleHalf(ratios);
   return `middle half of the slices ${low.toFixed(2)}–${high.toFixed(2)}`;
 };
 const cpuGoal = (peer: Measurement) => (sl.health.cpuUs === undefined || peer.cpuUs === undefined ? 'n/a' : `${(peer.cpuUs / sl.health.cpuUs).toFixed(2)}×`);
+// The goal ratios get three decimals: at two, 0.897 reads "0.90×, not met".
 const report = `# HTTP routing benchmark
 
 \`npm run bench:http\` — ${new Date().toISOString()} — Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}.

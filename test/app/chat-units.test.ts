@@ -110,17 +110,20 @@ test('SPEC §7 rule 14: token_expiring at once with under 60 s left, then close 
   const closed = once(connection, 'closed');
   // The lifecycle's timers are unref'd (they must not hold a process open): this test holds it.
   const hold = setInterval(() => {}, 1000);
-  lifecycle.track(peer);
-  assert.equal(connection.sent.length, 0, 'not inside track(): the frame being answered goes first');
-  await warned;
-  assert.equal(JSON.parse(connection.sent[0]!.subarray(2).toString()).type, 'token_expiring');
-  assert.equal(JSON.parse(connection.sent[0]!.subarray(2).toString()).expiresAt, peer.claims.exp * 1000);
-  assert.equal(connection.closedWith, undefined);
-  await closed;
-  clearInterval(hold);
-  assert.deepEqual(connection.closedWith, [CLOSE_TOKEN_EXPIRED, 'token expired']);
-  assert.ok(Date.now() >= peer.claims.exp * 1000);
-  lifecycle.untrack(peer);
+  try {
+    lifecycle.track(peer);
+    assert.equal(connection.sent.length, 0, 'not inside track(): the frame being answered goes first');
+    await warned;
+    assert.equal(JSON.parse(connection.sent[0]!.subarray(2).toString()).type, 'token_expiring');
+    assert.equal(JSON.parse(connection.sent[0]!.subarray(2).toString()).expiresAt, peer.claims.exp * 1000);
+    assert.equal(connection.closedWith, undefined);
+    await closed;
+    assert.deepEqual(connection.closedWith, [CLOSE_TOKEN_EXPIRED, 'token expired']);
+    assert.ok(Date.now() >= peer.claims.exp * 1000);
+  } finally {
+    clearInterval(hold);
+    lifecycle.untrack(peer);
+  }
 });
 
 test('SPEC §4: auth replaces the token and its timers; another user\'s token is forbidden; session and account events close 4001 / 4003', async () => {
