@@ -5,10 +5,10 @@
  *                      (createHmac + timingSafeEqual: the cryptographic core of what
  *                      SocketLink does; SocketLink also parses claims and asks its store)
  *
- * `bare-headers` is the bare handler sending the head SocketLink sends: its security
- * headers, a request id and `cache-control: no-store` (taken from src/, so they stay the
- * same). Beside `bare`, it splits what SocketLink's health answer costs into its header
- * policy and its pipeline.
+ * `bare-headers` is the bare handler answering through SocketLink's own `sendJson`
+ * (src/http/response.ts), so it sends the same head: the security headers, a request id
+ * and `cache-control: no-store`. Beside `bare`, it splits what SocketLink's health answer
+ * costs into its header policy and its pipeline.
  *
  * `node --import tsx bench/http/peer.ts bare|bare-headers|express|fastify` prints
  * `listening on http://127.0.0.1:PORT/` like the real server. Only 127.0.0.1.
@@ -19,7 +19,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Fastify from 'fastify';
 import { nextRequestId } from '../../src/http/request-id.js';
-import { SECURITY_HEADERS } from '../../src/http/security-headers.js';
+import { sendJson } from '../../src/http/response.js';
 
 const SECRET = process.env.JWT_SECRET ?? 'bench-secret-bench-secret-bench-secret-0123';
 const USER = { id: '00000000-0000-4000-8000-000000000000', username: 'bench_user', role: 'admin', createdAt: '2026-01-01T00:00:00.000Z' };
@@ -43,15 +43,10 @@ function announce(port: number) {
 }
 
 if (kind === 'bare' || kind === 'bare-headers') {
-  const extraHeaders = Object.entries(SECURITY_HEADERS).flat();
   const send = (res: ServerResponse, status: number, body: unknown) => {
+    if (kind === 'bare-headers') return sendJson(res, nextRequestId(), status, body);
     const text = JSON.stringify(body);
-    if (kind === 'bare') {
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-    } else {
-      // As SocketLink's sendJson (src/http/response.ts): one flat list.
-      res.writeHead(status, [...extraHeaders, 'x-request-id', nextRequestId(), 'content-type', 'application/json; charset=utf-8', 'content-length', String(Buffer.byteLength(text)), 'cache-control', 'no-store']);
-    }
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
     res.end(text);
   };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
