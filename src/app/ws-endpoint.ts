@@ -159,8 +159,8 @@ export class ChatEndpoint {
     });
     // SPEC §7 rule 13: "every client frame" counts, control frames too (the engine has
     // already answered a ping with its pong).
-    connection.on('ping', () => chat.count(peer));
-    connection.on('pong', () => chat.count(peer));
+    connection.on('ping', () => chat.countFrame(peer));
+    connection.on('pong', () => chat.countFrame(peer));
     // The engine closes the connection itself on a protocol error; the close event follows.
     connection.on('error', (error) => log.debug('websocket error', { peer: peer.id, user: user.id, code: error.code, closeCode: error.closeCode }));
     connection.once('close', (code) => {

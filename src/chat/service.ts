@@ -228,7 +228,7 @@ export class ChatService {
    * flood limit all the same (rule 13), so a ping flood is closed 1008 like any other and
    * spends the budget of the frames after it. It has no request to answer `rate_limited`.
    */
-  count(peer: ChatPeer): void {
+  countFrame(peer: ChatPeer): void {
     const state = this.peers.get(peer.id);
     if (state?.open) this.meter(state);
   }
