@@ -62,6 +62,10 @@ test('SPEC §7 rule 13: pings count too: 60 spend the burst of 40, so the next r
   const flooder = await ChatClient.open(server, ann.token);
   for (let i = 0; i < 150; i++) flooder.ws.ping();
   assert.equal((await flooder.closed).code, 1008);
+  // The server keeps serving everyone else.
+  const bystander = await ChatClient.open(server, bob.token);
+  assert.equal((await bystander.call({ type: 'list_rooms' })).type, 'rooms_list');
+  await bystander.close();
 });
 
 // --- Rule 14 ---
